@@ -1,0 +1,1 @@
+//! OTP behaviours for ember (in progress).

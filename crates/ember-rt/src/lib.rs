@@ -1,0 +1,123 @@
+//! # ember-rt: the BEAM's process model, native in Rust
+//!
+//! Millions of cheap processes that share nothing and talk by messages; a scheduler that
+//! preempts any process at its next await once it has spent its budget of reductions; links,
+//! monitors and exit signals with OTP's exact rules; registered names; timers. This crate knows
+//! nothing about OTP behaviours — those live in `ember-otp`.
+//!
+//! ```
+//! use ember_rt::{Mailbox, Message, Runtime, ExitReason};
+//!
+//! let rt = Runtime::new().unwrap();
+//! rt.run(|mut mb: Mailbox<String>| async move {
+//!     // spawn / send / receive
+//!     let me = mb.pid();
+//!     let echo = ember_rt::spawn(move |mut inbox: Mailbox<String>| async move {
+//!         let text = inbox.recv().await;
+//!         me.send(text.to_uppercase());
+//!     });
+//!     echo.send("hello".into());
+//!     assert_eq!(mb.recv().await, "HELLO");
+//!
+//!     // let it crash: a panic ends only that process, and its monitor says why
+//!     let (_pid, _mref) = ember_rt::spawn_monitor(|_: Mailbox<()>| async { panic!("bad input"); });
+//!     let Message::Down(down) = mb.recv_any().await else { unreachable!() };
+//!     assert!(matches!(down.reason, ExitReason::Panic { .. }));
+//! }).unwrap();
+//! ```
+//!
+//! ## The model, and the guarantees
+//! - **Processes** ([`spawn`], [`spawn_link`], [`spawn_monitor`], [`spawn_opt`]) are `Send`
+//!   futures with a typed [`Mailbox`]. [`Pid<M>`](Pid) accepts only `M`; the untyped [`Pid`]
+//!   names a process for links, monitors, exits, names and introspection.
+//! - **Scheduling**: N workers (one per core), work stealing, a LIFO slot for message
+//!   locality, priorities `low`/`normal`/`high`/`max`. Every runtime operation charges
+//!   reductions; a process that has spent its budget (default 4000) goes to the back of the
+//!   queue at its next runtime await ([`yield_now`], [`bump_reductions`],
+//!   [`consume_timeslice`] for code the runtime cannot see).
+//!   *Deviation from the BEAM:* Rust code that never reaches an await cannot be preempted
+//!   (interrupting a poll is unsound in Rust). Such a process occupies its worker until it
+//!   yields; the watchdog of the fairness work moves the other processes away from it.
+//! - **Ordering**: messages and signals from one process to another arrive in the order sent.
+//! - **Exit signals** follow OTP's table: `Normal` is ignored unless trapping (or sent to
+//!   oneself); a direct `Kill` is untrappable and becomes `Killed`; anything else kills a
+//!   non-trapping receiver and reaches a trapping one as [`Message::Exit`].
+//! - **Panics** are caught at every poll and end only the process, with
+//!   [`ExitReason::Panic`]. The workspace builds with `panic = "unwind"`; **with
+//!   `panic = "abort"` a panic in any process aborts the whole program**.
+//! - **Kill**: a waiting or queued process dies at once. A running one is logically dead at
+//!   once (links and monitors fire with `Killed`, its name is freed, its later sends are
+//!   dropped and its receives never return) and its future is dropped at its next yield
+//!   point; until then it is reported by [`process_info`]/[`runtime_stats`] as exiting (a
+//!   zombie, if it never yields).
+//! - **IO**: tokio's IO and timer driver runs on its own thread and every worker enters it, so
+//!   `tokio::net` and friends work inside processes.
+//!
+//! Erlang → Rust: `self()` → [`self_pid`] / [`Mailbox::pid`]; `Pid ! M` → [`Pid::send`];
+//! `receive ... after T` → [`Mailbox::receive_timeout`]; `exit/2` → [`exit`];
+//! `process_flag(trap_exit, true)` → [`trap_exit`]; `monitor(process, P)` → [`monitor`];
+//! `register/2` → [`register`]; `erlang:send_after/3` → [`send_after`].
+
+#![cfg_attr(loom, allow(dead_code, unused_imports))]
+
+pub(crate) mod sync;
+
+#[cfg(not(loom))]
+mod error;
+#[cfg(not(loom))]
+mod exit;
+#[cfg(not(loom))]
+pub mod io;
+#[cfg(not(loom))]
+mod observe;
+#[cfg(not(loom))]
+mod panic;
+#[cfg(not(loom))]
+mod pid;
+#[cfg(not(loom))]
+mod process;
+#[cfg(not(loom))]
+mod registry;
+#[cfg(not(loom))]
+mod runtime;
+#[cfg(not(loom))]
+mod scheduler;
+#[cfg(not(loom))]
+mod term;
+#[cfg(not(loom))]
+mod time;
+
+#[cfg(not(loom))]
+pub use error::{BuildError, InvalidTimeout, LinkError, RegisterError, SendError, SpawnError, TypeError};
+#[cfg(not(loom))]
+pub use exit::{ExitReason, IntoExitReason};
+#[cfg(not(loom))]
+pub use observe::{ProcessInfo, RuntimeStats, Status, WorkerInfo, process_info, processes, runtime_stats};
+#[cfg(not(loom))]
+pub use pid::{Pid, Ref, Untyped};
+#[cfg(not(loom))]
+pub use process::api::{
+    bump_reductions, consume_timeslice, demonitor, exit, link, monitor, monitor_name, register, registered,
+    self_pid, send_named, set_priority, spawn, spawn_link, spawn_monitor, spawn_opt, trap_exit, try_self_pid,
+    unlink, unregister, whereis, yield_now,
+};
+#[cfg(not(loom))]
+pub use process::{Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, Spawned};
+#[cfg(not(loom))]
+pub use registry::Name;
+#[cfg(not(loom))]
+pub use runtime::{Builder, Runtime};
+#[cfg(not(loom))]
+pub use term::Term;
+#[cfg(not(loom))]
+pub use time::{TimerRef, Timeout, cancel_timer, read_timer, send_after, send_after_named, send_interval, sleep};
+
+/// Loom models of the lock-protocol pieces (built only with `--cfg loom`).
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_models {
+    #[path = "../process/queue.rs"]
+    pub mod queue;
+    #[path = "../process/state.rs"]
+    pub mod state;
+}

@@ -1,0 +1,208 @@
+//! The receiving side of a process's inbox: selective receive with timeouts.
+//!
+//! A [`Mailbox`] is owned by its process (it is handed to the body at spawn and is not `Clone`).
+//! It has two halves: the shared queue that senders append to, and a private *save queue* of
+//! messages already taken from the shared queue but not yet matched. A receive scans the save
+//! queue from the oldest message, then moves everything newly arrived to its back in one lock
+//! and goes on scanning there — so a message that does not match stays exactly where it was,
+//! and each message is looked at once per receive (Erlang's save pointer).
+//!
+//! Costs: one reduction per receive plus one per message scanned. A receive whose slice budget
+//! is spent yields first (the process goes to the back of the run queue).
+//!
+//! After the process is logically dead (killed while running), every receive stays pending
+//! forever, so the code after it never runs; the worker drops the future at that yield point.
+
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use super::message::{Inbox, Message};
+use super::context;
+use crate::pid::RawPid;
+use crate::scheduler::budget;
+use crate::time::Timeout;
+use crate::{Pid, Ref};
+
+/// The mailbox of a process that receives messages of type `M`.
+///
+/// Erlang: the implicit mailbox of `receive`. Elixir: `receive do ... after ... end`.
+///
+/// ```
+/// use ember_rt::{Mailbox, Message, Runtime};
+/// use std::time::Duration;
+/// let rt = Runtime::new().unwrap();
+/// rt.run(|mut mb: Mailbox<u32>| async move {
+///     let me = mb.pid();
+///     me.send(1);
+///     me.send(2);
+///     // Selective receive: take the first even number, leave the rest in order.
+///     let two = mb.receive(|m| matches!(m, Message::User(n) if n % 2 == 0)).await;
+///     assert!(matches!(two, Message::User(2)));
+///     assert_eq!(mb.recv().await, 1);
+///     // `after`: nothing arrives within 10 ms.
+///     assert_eq!(mb.recv_timeout(Duration::from_millis(10)).await, None);
+/// }).unwrap();
+/// ```
+pub struct Mailbox<M> {
+    pid: RawPid,
+    inbox: Arc<Inbox<M>>,
+    save: VecDeque<Message<M>>,
+}
+
+impl<M: Send + 'static> Mailbox<M> {
+    pub(crate) fn new(pid: RawPid, inbox: Arc<Inbox<M>>) -> Mailbox<M> {
+        Mailbox { pid, inbox, save: VecDeque::new() }
+    }
+
+    /// The typed pid of this mailbox's process (`self()`, typed).
+    pub fn pid(&self) -> Pid<M> {
+        Pid::from_raw(self.pid)
+    }
+
+    /// Messages waiting (Erlang `message_queue_len`).
+    pub fn len(&self) -> usize {
+        self.save.len() + self.inbox.len()
+    }
+
+    /// Whether no message is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The next user message, in order; exits and downs stay queued.
+    pub async fn recv(&mut self) -> M {
+        let m = self.receive(|m| matches!(m, Message::User(_))).await;
+        match m {
+            Message::User(m) => m,
+            _ => unreachable!("the predicate only accepts user messages"),
+        }
+    }
+
+    /// The next user message, or `None` if none arrives within `timeout` (Erlang `after`).
+    pub async fn recv_timeout(&mut self, timeout: impl Into<Timeout>) -> Option<M> {
+        self.receive_timeout(|m| matches!(m, Message::User(_)), timeout).await.and_then(Message::into_user)
+    }
+
+    /// The next message of any kind (user, exit, down), in arrival order.
+    pub async fn recv_any(&mut self) -> Message<M> {
+        self.receive(|_| true).await
+    }
+
+    /// The next message of any kind, or `None` after `timeout`.
+    pub async fn recv_any_timeout(&mut self, timeout: impl Into<Timeout>) -> Option<Message<M>> {
+        self.receive_timeout(|_| true, timeout).await
+    }
+
+    /// Selective receive: the oldest message for which `pick` returns `true`. The others stay
+    /// in the mailbox, in order.
+    pub async fn receive(&mut self, pick: impl FnMut(&Message<M>) -> bool) -> Message<M> {
+        match self.receive_timeout(pick, Timeout::Infinity).await {
+            Some(m) => m,
+            None => unreachable!("an infinite receive cannot time out"),
+        }
+    }
+
+    /// Selective receive with `after`: `None` if no matching message arrives within `timeout`.
+    /// The clock starts when the receive starts; non-matching arrivals do not reset it. A zero
+    /// timeout only looks at what is already there.
+    pub async fn receive_timeout(
+        &mut self,
+        mut pick: impl FnMut(&Message<M>) -> bool,
+        timeout: impl Into<Timeout>,
+    ) -> Option<Message<M>> {
+        let deadline = timeout.into().deadline(Instant::now());
+        let mut scanned = 0usize;
+        let mut sleep: Option<Pin<Box<tokio::time::Sleep>>> = None;
+        budget::charge(1);
+        poll_fn(|cx| {
+            if !context::with_current(|c| c.is_none_or(|p| p.is_alive())) {
+                return Poll::Pending;
+            }
+            if budget::poll_proceed(cx).is_pending() {
+                return Poll::Pending;
+            }
+            if let Poll::Ready(m) = self.poll_scan(cx, &mut scanned, &mut pick) {
+                return Poll::Ready(Some(m));
+            }
+            let Some(deadline) = deadline else { return Poll::Pending };
+            if Instant::now() >= deadline {
+                return Poll::Ready(None);
+            }
+            let s = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+            s.as_mut().poll(cx).map(|()| None)
+        })
+        .await
+    }
+
+    /// Take the oldest matching message if one is already here (no waiting).
+    pub fn try_receive(&mut self, mut pick: impl FnMut(&Message<M>) -> bool) -> Option<Message<M>> {
+        budget::charge(1);
+        let mut scanned = 0;
+        loop {
+            if let Some(m) = self.scan(&mut scanned, &mut pick) {
+                return Some(m);
+            }
+            if self.inbox.take_all(&mut self.save) == 0 {
+                return None;
+            }
+        }
+    }
+
+    /// `demonitor(Ref, [flush])`: remove the monitor and any `Down` for it already in the
+    /// mailbox. Returns `true` if a live monitor was removed.
+    pub fn demonitor_flush(&mut self, reference: Ref) -> bool {
+        let removed = crate::demonitor(reference);
+        self.inbox.take_all(&mut self.save);
+        self.save.retain(|m| !matches!(m, Message::Down(d) if d.reference == reference));
+        removed
+    }
+
+    /// Drop every waiting message (handy in tests); returns how many.
+    pub fn flush(&mut self) -> usize {
+        self.inbox.take_all(&mut self.save);
+        let n = self.save.len();
+        self.save.clear();
+        n
+    }
+
+    fn scan(&mut self, scanned: &mut usize, pick: &mut impl FnMut(&Message<M>) -> bool) -> Option<Message<M>> {
+        while *scanned < self.save.len() {
+            budget::charge(1);
+            if pick(&self.save[*scanned]) {
+                return self.save.remove(*scanned);
+            }
+            *scanned += 1;
+        }
+        None
+    }
+
+    fn poll_scan(
+        &mut self,
+        cx: &mut Context<'_>,
+        scanned: &mut usize,
+        pick: &mut impl FnMut(&Message<M>) -> bool,
+    ) -> Poll<Message<M>> {
+        loop {
+            if let Some(m) = self.scan(scanned, pick) {
+                return Poll::Ready(m);
+            }
+            if self.inbox.poll_take(&mut self.save, cx).is_pending() {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for Mailbox<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mailbox")
+            .field("pid", &Pid::<M>::from_raw(self.pid))
+            .field("saved", &self.save.len())
+            .finish()
+    }
+}
+

@@ -1,0 +1,170 @@
+//! The process control block (PCB).
+//!
+//! Ownership:
+//! - The PCB is shared (`Arc`): the process table, run queues, wakers and the worker polling it
+//!   hold references. The *future* is owned by whoever holds the RUNNING state of
+//!   [`SchedState`]; the `Mutex` around it is never contended, it only makes that ownership
+//!   visible to the compiler.
+//! - [`ProcState`] (links, monitors, name, trap flag, timers) is behind one lock, taken by the
+//!   process itself and by other processes that link, monitor or signal it. The runtime never
+//!   runs user code while holding it, and never holds two `ProcState` locks at once.
+//!
+//! Liveness is separate from scheduling: `ALIVE → EXITING → DEAD`. EXITING is "logically dead":
+//! links and monitors have fired, the name is free, the inbox is closed, but the future may
+//! still be inside a poll (a *zombie*, if it never yields). DEAD means the future was dropped.
+
+use std::any::TypeId;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Wake;
+use std::time::Instant;
+
+use smallvec::SmallVec;
+
+use super::message::ErasedInbox;
+use super::state::SchedState;
+use crate::pid::RawPid;
+use crate::runtime::RtInner;
+use crate::sync::{AtomicU8, AtomicU64, Mutex, Ordering};
+use crate::time::TimerEntry;
+use crate::{ExitReason, Name, Priority, Ref};
+
+pub(crate) type BoxFuture = Pin<Box<dyn Future<Output = ExitReason> + Send + 'static>>;
+
+const ALIVE: u8 = 0;
+const EXITING: u8 = 1;
+const DEAD: u8 = 2;
+
+/// A monitor held by this process on another one.
+#[derive(Debug, Clone)]
+pub(crate) struct OutMonitor {
+    pub(crate) reference: Ref,
+    pub(crate) target: RawPid,
+}
+
+/// A monitor held by another process on this one.
+#[derive(Debug, Clone)]
+pub(crate) struct InMonitor {
+    pub(crate) reference: Ref,
+    pub(crate) watcher: RawPid,
+    /// `Some` when the monitor was set up by name (the DOWN then names it).
+    pub(crate) by_name: Option<Name>,
+}
+
+/// The part of a process other processes may change; see the module docs for the lock rules.
+#[derive(Default)]
+pub(crate) struct ProcState {
+    pub(crate) links: SmallVec<[RawPid; 2]>,
+    pub(crate) monitors: Vec<OutMonitor>,
+    pub(crate) monitored_by: Vec<InMonitor>,
+    pub(crate) name: Option<Name>,
+    pub(crate) trap_exit: bool,
+    pub(crate) timers: Vec<Arc<TimerEntry>>,
+    pub(crate) exit_reason: Option<ExitReason>,
+    pub(crate) exiting_since: Option<Instant>,
+    /// Runtime-internal hook run once when the process exits (used by `block_on`).
+    pub(crate) on_exit: Option<Box<dyn FnOnce(&ExitReason) + Send>>,
+}
+
+/// One process.
+pub(crate) struct Pcb {
+    pub(crate) pid: RawPid,
+    pub(crate) parent: RawPid,
+    pub(crate) rt: Arc<RtInner>,
+    pub(crate) sched: SchedState,
+    life: AtomicU8,
+    priority: AtomicU8,
+    pub(crate) reductions: AtomicU64,
+    pub(crate) inbox: Arc<dyn ErasedInbox>,
+    pub(crate) future: Mutex<Option<BoxFuture>>,
+    pub(crate) state: Mutex<ProcState>,
+    msg_type: TypeId,
+    msg_type_name: &'static str,
+    pub(crate) future_size: u32,
+}
+
+impl Pcb {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        pid: RawPid,
+        parent: RawPid,
+        rt: Arc<RtInner>,
+        inbox: Arc<dyn ErasedInbox>,
+        future: BoxFuture,
+        future_size: usize,
+        priority: Priority,
+        msg_type: (TypeId, &'static str),
+    ) -> Pcb {
+        Pcb {
+            pid,
+            parent,
+            rt,
+            sched: SchedState::new(),
+            life: AtomicU8::new(ALIVE),
+            priority: AtomicU8::new(priority as u8),
+            reductions: AtomicU64::new(0),
+            inbox,
+            future: Mutex::new(Some(future)),
+            state: Mutex::new(ProcState::default()),
+            msg_type: msg_type.0,
+            msg_type_name: msg_type.1,
+            future_size: future_size.min(u32::MAX as usize) as u32,
+        }
+    }
+
+    pub(crate) fn msg_type(&self) -> TypeId {
+        self.msg_type
+    }
+
+    pub(crate) fn msg_type_name(&self) -> &'static str {
+        self.msg_type_name
+    }
+
+    /// Not yet logically dead.
+    pub(crate) fn is_alive(&self) -> bool {
+        self.life.load(Ordering::Acquire) == ALIVE
+    }
+
+    /// Mark EXITING. Must be called with `state` locked, so that link and monitor set-up (which
+    /// check liveness under the same lock) are ordered against death. Returns `false` if the
+    /// process was already exiting.
+    pub(crate) fn begin_exit(&self, _locked: &ProcState) -> bool {
+        self.life
+            .compare_exchange(ALIVE, EXITING, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The future has been dropped.
+    pub(crate) fn mark_dead(&self) {
+        self.life.store(DEAD, Ordering::Release);
+    }
+
+    pub(crate) fn priority(&self) -> Priority {
+        Priority::from_u8(self.priority.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_priority(&self, p: Priority) -> Priority {
+        Priority::from_u8(self.priority.swap(p as u8, Ordering::Relaxed))
+    }
+
+    /// Make the process runnable (no-op if it is already queued, running-and-notified or done).
+    pub(crate) fn schedule(self: &Arc<Self>) {
+        if self.sched.wake() {
+            self.rt.sched.push(self.clone());
+        }
+    }
+}
+
+impl Wake for Pcb {
+    fn wake(self: Arc<Self>) {
+        if self.sched.wake() {
+            let rt = self.rt.clone();
+            rt.sched.push(self);
+        }
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.schedule();
+    }
+}

@@ -1,0 +1,442 @@
+//! The runtime value: starts and stops the workers, the IO/timer driver and the tables.
+//!
+//! Shutdown order ([`Runtime::shutdown`], also run on drop): refuse new spawns, stop the workers
+//! (each leaves its loop at its next scheduling decision; a worker stuck in a poll for longer
+//! than the grace period is detached and reported), drop every remaining process's future
+//! (no exit signals fire: the whole system is going away, like a BEAM halt), drain the run
+//! queues, stop the driver. No thread outlives `shutdown` except a detached stuck worker.
+//!
+//! Several runtimes can run in one OS process; each has its own processes, names and workers.
+//! Pids carry the *creation* number of their runtime, so a pid used on another runtime's thread
+//! (or on a plain thread) still reaches its process.
+
+mod driver;
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+
+use crate::pid::RawPid;
+use crate::process::{Mailbox, Pcb, SpawnOpts, spawn_in};
+use crate::registry::Registry;
+use crate::scheduler::{Scheduler, worker};
+use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Mutex, Ordering, RwLock, Weak, mpsc};
+use crate::{BuildError, ExitReason, IntoExitReason, Pid};
+
+/// Runtime configuration (see [`Builder`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) workers: usize,
+    pub(crate) budget: u32,
+    pub(crate) thread_name: String,
+    pub(crate) panic_hook: bool,
+    pub(crate) shutdown_grace: Duration,
+}
+
+/// Builds a [`Runtime`].
+///
+/// ```
+/// let rt = ember_rt::Runtime::builder().workers(2).budget(4000).build().unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }).unwrap(), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    config: Config,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            config: Config {
+                workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                budget: 4000,
+                thread_name: "ember".into(),
+                panic_hook: true,
+                shutdown_grace: Duration::from_secs(2),
+            },
+        }
+    }
+}
+
+impl Builder {
+    /// Number of worker threads (default: the number of cores).
+    pub fn workers(mut self, n: usize) -> Self {
+        self.config.workers = n;
+        self
+    }
+
+    /// Reductions per slice before a process is re-queued at its next await (default 4000,
+    /// the BEAM's CONTEXT_REDS).
+    pub fn budget(mut self, reductions: u32) -> Self {
+        self.config.budget = reductions;
+        self
+    }
+
+    /// Prefix of the runtime's thread names (default `ember`).
+    pub fn thread_name(mut self, name: impl Into<String>) -> Self {
+        self.config.thread_name = name.into();
+        self
+    }
+
+    /// Whether to install the panic hook that captures panic locations of processes and keeps
+    /// their panics off stderr (default `true`; see the `panic` docs).
+    pub fn panic_hook(mut self, install: bool) -> Self {
+        self.config.panic_hook = install;
+        self
+    }
+
+    /// How long `shutdown` waits for a worker stuck in a poll before detaching it (default 2 s).
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.config.shutdown_grace = grace;
+        self
+    }
+
+    /// Start the runtime.
+    pub fn build(self) -> Result<Runtime, BuildError> {
+        let config = self.config;
+        if config.workers == 0 {
+            return Err(BuildError::Config("workers must be at least 1"));
+        }
+        if config.budget == 0 {
+            return Err(BuildError::Config("budget must be at least 1"));
+        }
+        if config.panic_hook {
+            crate::panic::install_hook();
+        }
+        let mut driver = driver::Driver::start(&config.thread_name)?;
+        let (sched, cores) = Scheduler::new(config.workers, config.budget);
+        let creation = NEXT_CREATION.fetch_add(1, Ordering::Relaxed);
+        let inner = Arc::new(RtInner {
+            creation,
+            config: config.clone(),
+            table: DashMap::with_hasher(SerialHash),
+            registry: Registry::default(),
+            sched,
+            driver: driver.handle.clone(),
+            next_serial: AtomicU64::new(1),
+            started: Instant::now(),
+            closing: AtomicBool::new(false),
+        });
+        RUNTIMES.write().push((creation, Arc::downgrade(&inner)));
+        let mut threads = Vec::with_capacity(config.workers);
+        for core in cores {
+            let rt = inner.clone();
+            let name = format!("{}-worker-{}", config.thread_name, threads.len());
+            match std::thread::Builder::new().name(name).spawn(move || worker::run(rt, core)) {
+                Ok(t) => threads.push(t),
+                Err(e) => {
+                    inner.sched.shutdown();
+                    for t in threads {
+                        let _ = t.join();
+                    }
+                    driver.stop();
+                    return Err(e.into());
+                }
+            }
+        }
+        Ok(Runtime { inner, threads: Mutex::new(threads), driver: Mutex::new(Some(driver)) })
+    }
+}
+
+static NEXT_CREATION: AtomicU32 = AtomicU32::new(1);
+static RUNTIMES: RwLock<Vec<(u32, Weak<RtInner>)>> = RwLock::new(Vec::new());
+
+thread_local! {
+    static THREAD_RT: RefCell<Option<Arc<RtInner>>> = const { RefCell::new(None) };
+}
+
+/// Hasher for process serials (already unique integers): one multiply, good high bits.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SerialHash;
+
+impl std::hash::BuildHasher for SerialHash {
+    type Hasher = SerialHasher;
+    fn build_hasher(&self) -> SerialHasher {
+        SerialHasher(0)
+    }
+}
+
+/// See [`SerialHash`].
+#[derive(Default)]
+pub(crate) struct SerialHasher(u64);
+
+impl std::hash::Hasher for SerialHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The shared state of one runtime.
+pub(crate) struct RtInner {
+    pub(crate) creation: u32,
+    pub(crate) config: Config,
+    pub(crate) table: DashMap<u64, Arc<Pcb>, SerialHash>,
+    pub(crate) registry: Registry,
+    pub(crate) sched: Scheduler,
+    pub(crate) driver: tokio::runtime::Handle,
+    next_serial: AtomicU64,
+    started: Instant,
+    closing: AtomicBool,
+}
+
+impl RtInner {
+    pub(crate) fn new_pid(&self) -> RawPid {
+        RawPid { node: 0, creation: self.creation, serial: self.next_serial.fetch_add(1, Ordering::Relaxed) }
+    }
+
+    pub(crate) fn is_closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn remove_process(&self, pid: RawPid) {
+        self.table.remove(&pid.serial);
+    }
+
+    pub(crate) fn get(&self, pid: RawPid) -> Option<Arc<Pcb>> {
+        self.table.get(&pid.serial).map(|e| e.value().clone())
+    }
+
+    /// Nanoseconds since the runtime started.
+    pub(crate) fn now_ns(&self) -> u64 {
+        self.started.elapsed().as_nanos() as u64
+    }
+
+    pub(crate) fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+/// Set (or clear) the runtime of this thread (worker threads).
+pub(crate) fn set_thread_runtime(rt: Option<Arc<RtInner>>) {
+    THREAD_RT.with(|t| *t.borrow_mut() = rt);
+}
+
+/// The runtime of the current thread: a worker's, or the current process's.
+pub(crate) fn current_rt() -> Option<Arc<RtInner>> {
+    THREAD_RT.with(|t| t.borrow().clone())
+}
+
+/// The runtime of the current thread; panics with a clear message on other threads.
+pub(crate) fn expect_rt(op: &str) -> Arc<RtInner> {
+    current_rt().unwrap_or_else(|| {
+        panic!("ember_rt::{op} called outside of an ember runtime; use the Runtime value")
+    })
+}
+
+/// The runtime that created `creation`, if it still runs.
+fn runtime_of(creation: u32) -> Option<Arc<RtInner>> {
+    let fast = THREAD_RT.with(|t| {
+        t.borrow().as_ref().filter(|rt| rt.creation == creation).cloned()
+    });
+    fast.or_else(|| {
+        RUNTIMES.read().iter().find(|(c, _)| *c == creation).and_then(|(_, w)| w.upgrade())
+    })
+}
+
+/// Find a live process by pid, on whichever runtime owns it.
+pub(crate) fn lookup(pid: RawPid) -> Option<Arc<Pcb>> {
+    if pid.node != 0 {
+        return None;
+    }
+    let hit = THREAD_RT.with(|t| {
+        t.borrow().as_ref().filter(|rt| rt.creation == pid.creation).map(|rt| rt.get(pid))
+    });
+    match hit {
+        Some(found) => found,
+        None => runtime_of(pid.creation)?.get(pid),
+    }
+}
+
+/// A running ember runtime: worker threads, the IO/timer driver, and the process tables.
+///
+/// Erlang: a node's schedulers. Start one with [`Runtime::new`] or [`Runtime::builder`], run a
+/// root process with [`block_on`](Runtime::block_on) or [`run`](Runtime::run), and stop it
+/// with [`shutdown`](Runtime::shutdown) (or by dropping it).
+///
+/// ```
+/// use ember_rt::{Mailbox, Runtime};
+/// let rt = Runtime::new().unwrap();
+/// let answer = rt.block_on(async {
+///     let echo = ember_rt::spawn(|mut mb: Mailbox<(u32, ember_rt::Pid<u32>)>| async move {
+///         let (n, reply_to) = mb.recv().await;
+///         reply_to.send(n * 2);
+///     });
+///     ember_rt::spawn(move |mut mb: Mailbox<u32>| async move {
+///         echo.send((21, mb.pid()));
+///         assert_eq!(mb.recv().await, 42);
+///     });
+///     42
+/// }).unwrap();
+/// assert_eq!(answer, 42);
+/// ```
+pub struct Runtime {
+    inner: Arc<RtInner>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    driver: Mutex<Option<driver::Driver>>,
+}
+
+impl Runtime {
+    /// A runtime with the default configuration (one worker per core).
+    pub fn new() -> Result<Runtime, BuildError> {
+        Builder::default().build()
+    }
+
+    /// A builder to configure the runtime.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// Spawn a process from outside the runtime (it has no parent to link or monitor).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::new().unwrap();
+    /// let pid = rt.spawn(|mut mb: ember_rt::Mailbox<u8>| async move { mb.recv().await; });
+    /// assert!(pid.is_alive());
+    /// ```
+    pub fn spawn<M, F, Fut>(&self, f: F) -> Pid<M>
+    where
+        M: Send + 'static,
+        F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: IntoExitReason,
+    {
+        let spawned = spawn_in(&self.inner, None, SpawnOpts::new(), None, f)
+            .expect("spawn without a name cannot fail to register");
+        spawned.pid
+    }
+
+    /// Run `fut` as a root process and block this thread until it finishes.
+    ///
+    /// Returns the future's output, or the process's exit reason if it did not finish
+    /// (it panicked — [`ExitReason::Panic`] — or was killed). Must not be called from inside a
+    /// process.
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::new().unwrap();
+    /// assert_eq!(rt.block_on(async { 7 }).unwrap(), 7);
+    /// let err = rt.block_on(async { panic!("boom") }).map(|()| ()).unwrap_err();
+    /// assert!(matches!(err, ember_rt::ExitReason::Panic { .. }));
+    /// ```
+    pub fn block_on<F>(&self, fut: F) -> Result<F::Output, ExitReason>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.run(move |_mb: Mailbox<()>| fut)
+    }
+
+    /// Like [`block_on`](Runtime::block_on), with the root process's mailbox.
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::new().unwrap();
+    /// let got = rt.run(|mut mb: ember_rt::Mailbox<String>| async move {
+    ///     mb.pid().send("hello".to_string());
+    ///     mb.recv().await
+    /// }).unwrap();
+    /// assert_eq!(got, "hello");
+    /// ```
+    pub fn run<M, F, Fut>(&self, f: F) -> Result<Fut::Output, ExitReason>
+    where
+        M: Send + 'static,
+        F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: Send + 'static,
+    {
+        assert!(
+            crate::process::current().is_none(),
+            "Runtime::block_on/run called from inside an ember process"
+        );
+        let (tx, rx) = mpsc::channel::<Result<Fut::Output, ExitReason>>();
+        let on_exit_tx = tx.clone();
+        let hook: Box<dyn FnOnce(&ExitReason) + Send> = Box::new(move |reason: &ExitReason| {
+            let _ = on_exit_tx.send(Err(reason.clone()));
+        });
+        let body = move |mb: Mailbox<M>| async move {
+            let out = f(mb).await;
+            let _ = tx.send(Ok(out));
+        };
+        if let Err(e) = spawn_in(&self.inner, None, SpawnOpts::new(), Some(hook), body) {
+            return Err(ExitReason::error(e));
+        }
+        rx.recv().unwrap_or(Err(ExitReason::Killed))
+    }
+
+    /// Stop the runtime: see the module docs for the order. Idempotent.
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.shutdown();
+    /// ```
+    pub fn shutdown(&self) {
+        let inner = &self.inner;
+        if inner.closing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        inner.sched.shutdown();
+        let threads = std::mem::take(&mut *self.threads.lock());
+        let deadline = Instant::now() + inner.config.shutdown_grace;
+        for t in threads {
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            } else {
+                tracing::warn!(
+                    target: "ember::runtime",
+                    thread = t.thread().name().unwrap_or("?"),
+                    "worker stuck in a poll at shutdown; detached"
+                );
+            }
+        }
+        let pcbs: Vec<Arc<Pcb>> = inner.table.iter().map(|e| e.value().clone()).collect();
+        inner.table.clear();
+        for pcb in pcbs {
+            let fut = pcb.future.try_lock().and_then(|mut f| f.take());
+            if let Some(fut) = fut {
+                let _ = crate::panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
+            }
+            pcb.inbox.close();
+            pcb.mark_dead();
+            pcb.sched.finish();
+        }
+        inner.sched.drain();
+        if let Some(mut d) = self.driver.lock().take() {
+            d.stop();
+        }
+        RUNTIMES.write().retain(|(c, _)| *c != inner.creation);
+    }
+
+    pub(crate) fn inner(&self) -> &Arc<RtInner> {
+        &self.inner
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("creation", &self.inner.creation)
+            .field("workers", &self.inner.config.workers)
+            .field("processes", &self.inner.table.len())
+            .finish()
+    }
+}

@@ -1,0 +1,1 @@
+//! ember facade (in progress).
