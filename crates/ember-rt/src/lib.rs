@@ -102,7 +102,7 @@ pub use process::api::{
     unlink, unregister, whereis, yield_now,
 };
 #[cfg(not(loom))]
-pub use process::{Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, Spawned};
+pub use process::{Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, Spawned, Watch, watch};
 #[cfg(not(loom))]
 pub use registry::Name;
 #[cfg(not(loom))]

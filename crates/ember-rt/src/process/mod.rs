@@ -23,6 +23,7 @@ pub(crate) mod queue;
 pub(crate) mod signals;
 pub(crate) mod spawn;
 pub(crate) mod state;
+pub(crate) mod watch;
 
 pub(crate) use context::{CurrentGuard, current};
 pub use mailbox::Mailbox;
@@ -31,3 +32,4 @@ pub(crate) use pcb::{BoxFuture, Pcb};
 pub(crate) use signals::terminate;
 pub(crate) use spawn::spawn_in;
 pub use spawn::{Priority, SpawnOpts, Spawned};
+pub use watch::{Watch, watch};

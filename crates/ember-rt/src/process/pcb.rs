@@ -58,6 +58,8 @@ pub(crate) struct ProcState {
     pub(crate) links: SmallVec<[RawPid; 2]>,
     pub(crate) monitors: Vec<OutMonitor>,
     pub(crate) monitored_by: Vec<InMonitor>,
+    /// Future-based monitors (`watch`).
+    pub(crate) watchers: Vec<(Ref, tokio::sync::oneshot::Sender<ExitReason>)>,
     pub(crate) name: Option<Name>,
     pub(crate) trap_exit: bool,
     pub(crate) timers: Vec<Arc<TimerEntry>>,

@@ -35,7 +35,7 @@ pub(crate) enum Via {
 
 /// End `pcb` with `reason` (idempotent: only the first call has an effect).
 pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
-    let (links, watchers, monitors, name, timers, hook) = {
+    let (links, watchers, monitors, name, timers, hook, futures) = {
         let mut st = pcb.state.lock();
         if !pcb.begin_exit(&st) {
             return;
@@ -49,6 +49,7 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
             st.name.take(),
             std::mem::take(&mut st.timers),
             st.on_exit.take(),
+            std::mem::take(&mut st.watchers),
         )
     };
     pcb.inbox.close();
@@ -87,6 +88,9 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
         if let Some(target) = lookup(m.target) {
             target.state.lock().monitored_by.retain(|w| w.reference != m.reference);
         }
+    }
+    for (_, tx) in futures {
+        let _ = tx.send(reason.clone());
     }
     if let Some(hook) = hook {
         hook(&reason);

@@ -1,0 +1,96 @@
+//! `watch`: a monitor whose notification is a future instead of a mailbox message.
+//!
+//! OTP builds `gen_server:call` on a monitor plus a selective receive in the caller's mailbox.
+//! In ember a caller's mailbox is typed by *its* protocol, so a `Down` about a server cannot
+//! be the thing the call waits on; and callers may be plain threads. A [`Watch`] is the same
+//! monitor, delivered to whoever awaits it: it resolves with the watched process's exit reason
+//! (`NoProc` at once if it is not alive). Dropping it removes the monitor, so a finished call
+//! leaves nothing behind — the late-reply guarantee of OTP 24+ aliases.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::sync::oneshot;
+
+use crate::pid::RawPid;
+use crate::runtime::lookup;
+use crate::scheduler::budget;
+use crate::{ExitReason, Pid, Ref};
+
+/// A future that resolves with a process's exit reason. See [`watch`].
+#[derive(Debug)]
+pub struct Watch {
+    target: RawPid,
+    reference: Ref,
+    rx: oneshot::Receiver<ExitReason>,
+    done: bool,
+}
+
+/// Watch `pid`: the returned future resolves with its exit reason when it ends, or with
+/// [`ExitReason::NoProc`] at once if it is not alive. Works from any thread, inside or outside
+/// a process. Erlang: `monitor(process, Pid)` followed by a receive of its `'DOWN'`.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let p = ember_rt::spawn(|_: ember_rt::Mailbox<()>| async { ember_rt::ExitReason::atom("done") });
+/// assert_eq!(ember_rt::watch(p).await, ember_rt::ExitReason::atom("done"));
+/// assert_eq!(ember_rt::watch(p).await, ember_rt::ExitReason::NoProc);
+/// # }).unwrap();
+/// ```
+pub fn watch<M>(pid: Pid<M>) -> Watch {
+    budget::charge(5);
+    let (tx, rx) = oneshot::channel();
+    let reference = Ref::new();
+    let target = pid.raw;
+    let tx = match lookup(target) {
+        Some(pcb) => {
+            let mut st = pcb.state.lock();
+            if pcb.is_alive() {
+                st.watchers.push((reference, tx));
+                None
+            } else {
+                Some(tx)
+            }
+        }
+        None => Some(tx),
+    };
+    if let Some(tx) = tx {
+        let _ = tx.send(ExitReason::NoProc);
+    }
+    Watch { target, reference, rx, done: false }
+}
+
+impl Watch {
+    /// The watched process.
+    pub fn pid(&self) -> Pid {
+        Pid::from_raw(self.target)
+    }
+}
+
+impl Future for Watch {
+    type Output = ExitReason;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<ExitReason> {
+        match Pin::new(&mut self.rx).poll(cx) {
+            Poll::Ready(r) => {
+                self.done = true;
+                // A dropped sender means the process vanished with its runtime.
+                Poll::Ready(r.unwrap_or(ExitReason::Killed))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if let Some(pcb) = lookup(self.target) {
+            pcb.state.lock().watchers.retain(|(r, _)| *r != self.reference);
+        }
+    }
+}
