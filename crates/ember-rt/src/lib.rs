@@ -92,7 +92,7 @@ pub use error::{BuildError, InvalidTimeout, LinkError, RegisterError, SendError,
 #[cfg(not(loom))]
 pub use exit::{ExitReason, IntoExitReason};
 #[cfg(not(loom))]
-pub use observe::{ProcessInfo, RuntimeStats, Status, WorkerInfo, process_info, processes, runtime_stats};
+pub use observe::{ProcessInfo, RuntimeStats, Status, WorkerInfo, process_info, processes, runtime_stats, zombies};
 #[cfg(not(loom))]
 pub use pid::{Pid, Ref, Untyped};
 #[cfg(not(loom))]
@@ -107,6 +107,8 @@ pub use process::{Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, 
 pub use registry::Name;
 #[cfg(not(loom))]
 pub use runtime::{Builder, Runtime};
+#[cfg(not(loom))]
+pub use scheduler::dirty::{DirtyError, DirtyHandle, spawn_blocking, spawn_dirty_cpu};
 #[cfg(not(loom))]
 pub use term::Term;
 #[cfg(not(loom))]

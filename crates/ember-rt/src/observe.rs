@@ -143,7 +143,7 @@ pub struct WorkerInfo {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RuntimeStats {
-    /// Live processes.
+    /// Processes in the process table (alive).
     pub processes: usize,
     /// Processes logically dead whose future has not been dropped yet (zombies and processes
     /// about to be reaped).
@@ -158,45 +158,62 @@ pub struct RuntimeStats {
     pub low_queue: usize,
     /// Idle (parked) workers.
     pub parked_workers: usize,
+    /// Spare threads the watchdog started so far (each replaced a worker stuck in a poll).
+    pub spare_threads_started: u64,
+    /// The cap on spare threads.
+    pub spare_thread_cap: usize,
+    /// Times a stuck worker needed a spare thread but the cap was reached.
+    pub spare_cap_alarms: u64,
     /// Time since the runtime started.
     pub uptime: Duration,
 }
 
 fn stats_of(rt: &RtInner) -> RuntimeStats {
-    let (locals, injector, high, low) = rt.sched.queue_lengths();
+    let sched = &rt.sched;
     let up = rt.uptime();
     let now = rt.now_ns();
-    let workers = locals
-        .into_iter()
-        .zip(&rt.sched.stats)
-        .map(|(run_queue, s)| {
-            let start = s.poll_start.load(Ordering::Acquire);
+    let workers = sched
+        .slots
+        .iter()
+        .filter(|s| s.in_use.load(Ordering::Acquire))
+        .map(|s| {
+            let start = s.stats.poll_start.load(Ordering::Acquire);
             WorkerInfo {
-                run_queue,
-                polls: s.polls.load(Ordering::Relaxed),
-                utilization: s.busy_ns.load(Ordering::Relaxed) as f64 / (up.as_nanos().max(1) as f64),
+                run_queue: s.stealer.len(),
+                polls: s.stats.polls.load(Ordering::Relaxed),
+                utilization: s.stats.busy_ns.load(Ordering::Relaxed) as f64 / (up.as_nanos().max(1) as f64),
                 in_poll_for: (start != 0).then(|| Duration::from_nanos(now.saturating_sub(start))),
             }
         })
         .collect();
-    let (mut alive, mut exiting) = (0, 0);
-    for e in rt.table.iter() {
-        if e.value().is_alive() {
-            alive += 1;
-        } else {
-            exiting += 1;
-        }
-    }
     RuntimeStats {
-        processes: alive,
-        exiting,
+        processes: rt.table.len(),
+        exiting: rt.exiting.len(),
         workers,
-        injector_queue: injector,
-        high_queue: high,
-        low_queue: low,
-        parked_workers: rt.sched.idle.sleeping(),
+        injector_queue: sched.injector.len(),
+        high_queue: sched.high.len(),
+        low_queue: sched.low.len(),
+        parked_workers: sched.idle.sleeping(),
+        spare_threads_started: sched.spares_started.load(Ordering::Relaxed),
+        spare_thread_cap: sched.config.max_spare,
+        spare_cap_alarms: sched.spare_cap_alarms.load(Ordering::Relaxed),
         uptime: up,
     }
+}
+
+/// Processes that are logically dead but whose future has not been dropped yet: killed while
+/// inside a poll that has not returned (zombies), or about to be reaped. Each with its exit
+/// reason and how long it has been exiting.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// assert!(ember_rt::zombies().iter().all(|z| z.exit_reason.is_some()));
+/// # }).unwrap();
+/// ```
+pub fn zombies() -> Vec<ProcessInfo> {
+    let rt = expect_rt("zombies");
+    rt.exiting.iter().map(|e| info_of(e.value())).collect()
 }
 
 /// A snapshot of the current runtime.

@@ -140,6 +140,7 @@ impl Pcb {
     /// The future has been dropped.
     pub(crate) fn mark_dead(&self) {
         self.life.store(DEAD, Ordering::Release);
+        self.rt.exiting.remove(&self.pid.serial);
     }
 
     pub(crate) fn priority(&self) -> Priority {

@@ -58,6 +58,7 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
         rt.registry.remove_if_owner(name, pcb.pid);
     }
     rt.remove_process(pcb.pid);
+    rt.exiting.insert(pcb.pid.serial, pcb.clone());
     for t in timers {
         t.cancel();
     }

@@ -18,8 +18,12 @@ pub(crate) struct Driver {
 }
 
 impl Driver {
-    pub(crate) fn start(name: &str) -> std::io::Result<Driver> {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    pub(crate) fn start(name: &str, max_blocking: usize) -> std::io::Result<Driver> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .max_blocking_threads(max_blocking)
+            .thread_name(format!("{name}-blocking"))
+            .build()?;
         let handle = rt.handle().clone();
         let (tx, rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new().name(format!("{name}-driver")).spawn(move || {

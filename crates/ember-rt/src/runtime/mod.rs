@@ -24,7 +24,8 @@ use dashmap::DashMap;
 use crate::pid::RawPid;
 use crate::process::{Mailbox, Pcb, SpawnOpts, spawn_in};
 use crate::registry::Registry;
-use crate::scheduler::{Scheduler, worker};
+use crate::scheduler::dirty::DirtyPool;
+use crate::scheduler::{SchedConfig, Scheduler, watchdog, worker};
 use crate::sync::{AtomicBool, AtomicU32, AtomicU64, Mutex, Ordering, RwLock, Weak, mpsc};
 use crate::{BuildError, ExitReason, IntoExitReason, Pid};
 
@@ -36,6 +37,11 @@ pub(crate) struct Config {
     pub(crate) thread_name: String,
     pub(crate) panic_hook: bool,
     pub(crate) shutdown_grace: Duration,
+    pub(crate) watchdog: bool,
+    pub(crate) detect: Duration,
+    pub(crate) max_spare: usize,
+    pub(crate) dirty_cpu: usize,
+    pub(crate) max_blocking: usize,
 }
 
 /// Builds a [`Runtime`].
@@ -51,13 +57,19 @@ pub struct Builder {
 
 impl Default for Builder {
     fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Builder {
             config: Config {
-                workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                workers: cores,
                 budget: 4000,
                 thread_name: "ember".into(),
                 panic_hook: true,
                 shutdown_grace: Duration::from_secs(2),
+                watchdog: true,
+                detect: Duration::from_millis(10),
+                max_spare: 32,
+                dirty_cpu: cores,
+                max_blocking: 64,
             },
         }
     }
@@ -96,6 +108,38 @@ impl Builder {
         self
     }
 
+    /// Whether the watchdog runs (default `true`). Without it, a process that does not yield
+    /// keeps its worker and everything queued there waits (useful only to show why it exists).
+    pub fn watchdog(mut self, on: bool) -> Self {
+        self.config.watchdog = on;
+        self
+    }
+
+    /// How long a single poll may last before the watchdog hands its worker's queue to a
+    /// spare thread (`T_detect`, default 10 ms).
+    pub fn detect_after(mut self, limit: Duration) -> Self {
+        self.config.detect = limit;
+        self
+    }
+
+    /// Cap on spare threads the watchdog may start (default 32).
+    pub fn max_spare_threads(mut self, n: usize) -> Self {
+        self.config.max_spare = n;
+        self
+    }
+
+    /// Threads of the dirty CPU pool (default: one per core).
+    pub fn dirty_cpu_threads(mut self, n: usize) -> Self {
+        self.config.dirty_cpu = n;
+        self
+    }
+
+    /// Cap on the blocking pool's threads (default 64).
+    pub fn max_blocking_threads(mut self, n: usize) -> Self {
+        self.config.max_blocking = n;
+        self
+    }
+
     /// Start the runtime.
     pub fn build(self) -> Result<Runtime, BuildError> {
         let config = self.config;
@@ -105,41 +149,51 @@ impl Builder {
         if config.budget == 0 {
             return Err(BuildError::Config("budget must be at least 1"));
         }
+        if config.dirty_cpu == 0 || config.max_blocking == 0 {
+            return Err(BuildError::Config("dirty pools need at least one thread"));
+        }
         if config.panic_hook {
             crate::panic::install_hook();
         }
-        let mut driver = driver::Driver::start(&config.thread_name)?;
-        let (sched, cores) = Scheduler::new(config.workers, config.budget);
+        let mut driver = driver::Driver::start(&config.thread_name, config.max_blocking)?;
+        let dirty = match DirtyPool::start(config.dirty_cpu, &config.thread_name) {
+            Ok(d) => d,
+            Err(e) => {
+                driver.stop();
+                return Err(e.into());
+            }
+        };
+        let sched = Scheduler::new(SchedConfig {
+            workers: config.workers,
+            budget: config.budget,
+            max_spare: config.max_spare,
+            detect: config.detect,
+        });
         let creation = NEXT_CREATION.fetch_add(1, Ordering::Relaxed);
         let inner = Arc::new(RtInner {
             creation,
             config: config.clone(),
             table: DashMap::with_hasher(SerialHash),
+            exiting: DashMap::with_hasher(SerialHash),
             registry: Registry::default(),
             sched,
             driver: driver.handle.clone(),
+            dirty,
+            threads: Mutex::new(Vec::new()),
             next_serial: AtomicU64::new(1),
             started: Instant::now(),
             closing: AtomicBool::new(false),
         });
         RUNTIMES.write().push((creation, Arc::downgrade(&inner)));
-        let mut threads = Vec::with_capacity(config.workers);
-        for core in cores {
-            let rt = inner.clone();
-            let name = format!("{}-worker-{}", config.thread_name, threads.len());
-            match std::thread::Builder::new().name(name).spawn(move || worker::run(rt, core)) {
-                Ok(t) => threads.push(t),
-                Err(e) => {
-                    inner.sched.shutdown();
-                    for t in threads {
-                        let _ = t.join();
-                    }
-                    driver.stop();
-                    return Err(e.into());
-                }
-            }
+        let rt = Runtime { inner, driver: Mutex::new(Some(driver)) };
+        for _ in 0..config.workers {
+            worker::spawn_worker(&rt.inner, 0..config.workers)?;
         }
-        Ok(Runtime { inner, threads: Mutex::new(threads), driver: Mutex::new(Some(driver)) })
+        if config.watchdog {
+            let handle = watchdog::start(&rt.inner)?;
+            rt.inner.threads.lock().push(handle);
+        }
+        Ok(rt)
     }
 }
 
@@ -187,6 +241,11 @@ pub(crate) struct RtInner {
     pub(crate) registry: Registry,
     pub(crate) sched: Scheduler,
     pub(crate) driver: tokio::runtime::Handle,
+    pub(crate) dirty: DirtyPool,
+    /// Every thread of the runtime (workers, spares, watchdog), joined at shutdown.
+    pub(crate) threads: Mutex<Vec<JoinHandle<()>>>,
+    /// Processes logically dead whose future is not dropped yet (zombies while running).
+    pub(crate) exiting: DashMap<u64, Arc<Pcb>, SerialHash>,
     next_serial: AtomicU64,
     started: Instant,
     closing: AtomicBool,
@@ -284,7 +343,6 @@ pub(crate) fn lookup(pid: RawPid) -> Option<Arc<Pcb>> {
 /// ```
 pub struct Runtime {
     inner: Arc<RtInner>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
     driver: Mutex<Option<driver::Driver>>,
 }
 
@@ -386,8 +444,26 @@ impl Runtime {
             return;
         }
         inner.sched.shutdown();
-        let threads = std::mem::take(&mut *self.threads.lock());
         let deadline = Instant::now() + inner.config.shutdown_grace;
+        // Threads may still be added by the watchdog until it has stopped: take them in rounds.
+        loop {
+            let threads = std::mem::take(&mut *inner.threads.lock());
+            if threads.is_empty() {
+                break;
+            }
+            self.join_threads(threads, deadline);
+        }
+        inner.exiting.clear();
+        inner.dirty.stop();
+        self.drop_processes();
+        inner.sched.drain();
+        if let Some(mut d) = self.driver.lock().take() {
+            d.stop();
+        }
+        RUNTIMES.write().retain(|(c, _)| *c != inner.creation);
+    }
+
+    fn join_threads(&self, threads: Vec<JoinHandle<()>>, deadline: Instant) {
         for t in threads {
             while !t.is_finished() && Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(1));
@@ -402,6 +478,10 @@ impl Runtime {
                 );
             }
         }
+    }
+
+    fn drop_processes(&self) {
+        let inner = &self.inner;
         let pcbs: Vec<Arc<Pcb>> = inner.table.iter().map(|e| e.value().clone()).collect();
         inner.table.clear();
         for pcb in pcbs {
@@ -413,11 +493,6 @@ impl Runtime {
             pcb.mark_dead();
             pcb.sched.finish();
         }
-        inner.sched.drain();
-        if let Some(mut d) = self.driver.lock().take() {
-            d.stop();
-        }
-        RUNTIMES.write().retain(|(c, _)| *c != inner.creation);
     }
 
     pub(crate) fn inner(&self) -> &Arc<RtInner> {

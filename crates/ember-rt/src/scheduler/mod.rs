@@ -1,42 +1,49 @@
-//! The scheduler: N worker threads running processes, with work stealing and priorities.
+//! The scheduler: worker threads running processes, with work stealing, priorities and a
+//! watchdog.
 //!
 //! Who owns what:
-//! - Each worker owns a *core*: a FIFO deque (others may steal from its back end) and a LIFO
-//!   slot. A process woken by the running process (a message send, a spawn) is buffered during
-//!   the poll and, when the poll ends, the first one goes to the LIFO slot so it runs next on
-//!   this core (message ping-pong stays on one core, cache-warm); the rest go to the deque. A
-//!   LIFO streak is capped at 3 polls so two chatty processes cannot starve the deque.
-//! - Wakes from outside a poll (the IO/timer driver, other threads) go to a global injector.
-//! - `high` (and `max`) processes go to a global high queue that every worker checks first
-//!   (strict, as in the BEAM); `low` processes go to a low queue taken every 8th scheduling
-//!   decision or when there is nothing else, so `low` progresses under load.
-//! - Every 61st decision a worker takes from the injector first, so injected processes are not
-//!   starved by a busy local deque.
+//! - A **slot** is a place for one worker thread: a FIFO deque (its owner pops the front,
+//!   anyone steals from it), a parker, counters, and a *wake buffer*. There are `workers`
+//!   slots in use at start and `max_spare_threads` more for spare threads started by the
+//!   watchdog. A thread owns its slot's deque and LIFO slot; everything else in a slot is shared.
+//! - A process woken by the running process (a send, a spawn) goes to the running worker's
+//!   wake buffer; when the poll ends the first one goes to the LIFO slot so it runs next on this
+//!   core (message ping-pong stays on one core), the rest to the deque. A LIFO streak is capped
+//!   at 3 polls so two chatty processes cannot starve the deque. Wakes from outside a poll (IO
+//!   and timer driver, other threads) go to the global injector.
+//! - `high`/`max` processes go to a global high queue that every worker checks first (strict,
+//!   as in the BEAM); `low` ones to a low queue taken every 8th decision or when nothing else
+//!   is runnable, so `low` progresses under load. Every 61st decision takes from the injector
+//!   first, so injected processes are not starved by a busy deque.
+//! - During a poll the LIFO slot is empty and every queued process of the worker sits in its
+//!   deque or wake buffer, both reachable by other threads — this is what makes the watchdog
+//!   handoff cheap (no per-poll locking): see `watchdog`.
 //!
 //! Preemption happens only at runtime awaits, after the slice's budget of reductions is spent
 //! (`budget`), never by interrupting a poll (design note G5).
-//!
-//! The worker loop keeps the core separate from the thread and publishes "in poll since T" per
-//! worker, so a watchdog can hand the core of a stuck worker to another thread (design note,
-//! watchdog; see the fairness issue).
 //!
 //! Shutdown: the runtime sets `shutdown`, wakes every worker, and each worker leaves its loop at
 //! its next scheduling decision; queued processes are dropped by the runtime afterwards.
 
 pub(crate) mod budget;
+pub(crate) mod dirty;
 pub(crate) mod idle;
+pub(crate) mod os;
+pub(crate) mod watchdog;
 pub(crate) mod worker;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use crossbeam_deque::{Injector, Steal, Stealer};
+use crossbeam_deque::{Injector, Steal, Stealer, Worker as Deque};
+use crossbeam_utils::sync::Parker;
 
 use crate::Priority;
 use crate::process::Pcb;
-use crate::sync::{AtomicBool, AtomicU64, Ordering};
+use crate::sync::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Mutex, Ordering};
 use idle::Idle;
 
-/// Per-worker counters, readable by introspection and the watchdog.
+/// Per-slot counters, readable by introspection and the watchdog.
 #[derive(Default)]
 pub(crate) struct WorkerStats {
     /// Nanoseconds (since runtime start) at which the current poll began; 0 when not polling.
@@ -47,40 +54,104 @@ pub(crate) struct WorkerStats {
     pub(crate) polls: AtomicU64,
 }
 
+/// A place for one worker thread (see the module docs).
+pub(crate) struct Slot {
+    pub(crate) stealer: Stealer<Arc<Pcb>>,
+    /// The deque and parker while no thread owns the slot.
+    parked: Mutex<Option<(Deque<Arc<Pcb>>, Parker)>>,
+    pub(crate) stats: WorkerStats,
+    /// Processes woken by the process being polled on this slot's thread.
+    pub(crate) wakes: Mutex<Vec<Arc<Pcb>>>,
+    /// Set by the watchdog when it gave this slot's work to a spare thread.
+    pub(crate) replaced: AtomicBool,
+    pub(crate) in_use: AtomicBool,
+    /// OS thread id of the owner (for priority demotion).
+    pub(crate) tid: AtomicI32,
+}
+
+/// Scheduler settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SchedConfig {
+    pub(crate) workers: usize,
+    pub(crate) budget: u32,
+    pub(crate) max_spare: usize,
+    pub(crate) detect: Duration,
+}
+
 /// State shared by all workers of one runtime.
 pub(crate) struct Scheduler {
+    pub(crate) config: SchedConfig,
     pub(crate) budget: u32,
     pub(crate) injector: Injector<Arc<Pcb>>,
     pub(crate) high: Injector<Arc<Pcb>>,
     pub(crate) low: Injector<Arc<Pcb>>,
-    pub(crate) stealers: Vec<Stealer<Arc<Pcb>>>,
+    pub(crate) slots: Vec<Slot>,
     pub(crate) idle: Idle,
-    pub(crate) stats: Vec<WorkerStats>,
+    /// Threads currently owning a slot.
+    pub(crate) active: AtomicUsize,
+    /// Spare threads started by the watchdog, in total.
+    pub(crate) spares_started: AtomicU64,
+    /// Times the watchdog needed a spare thread but the cap was reached.
+    pub(crate) spare_cap_alarms: AtomicU64,
     shutdown: AtomicBool,
 }
 
 impl Scheduler {
-    /// Build the shared part and the per-worker cores.
-    pub(crate) fn new(workers: usize, budget: u32) -> (Scheduler, Vec<worker::Core>) {
-        let (idle, parkers) = Idle::new(workers);
-        let mut cores = Vec::with_capacity(workers);
-        let mut stealers = Vec::with_capacity(workers);
-        for (index, parker) in parkers.into_iter().enumerate() {
-            let local = crossbeam_deque::Worker::new_fifo();
-            stealers.push(local.stealer());
-            cores.push(worker::Core::new(index, local, parker));
-        }
-        let sched = Scheduler {
-            budget,
+    pub(crate) fn new(config: SchedConfig) -> Scheduler {
+        let total = config.workers + config.max_spare;
+        let (idle, parkers) = Idle::new(total);
+        let slots = parkers
+            .into_iter()
+            .map(|parker| {
+                let deque = Deque::new_fifo();
+                Slot {
+                    stealer: deque.stealer(),
+                    parked: Mutex::new(Some((deque, parker))),
+                    stats: WorkerStats::default(),
+                    wakes: Mutex::new(Vec::new()),
+                    replaced: AtomicBool::new(false),
+                    in_use: AtomicBool::new(false),
+                    tid: AtomicI32::new(0),
+                }
+            })
+            .collect();
+        Scheduler {
+            config,
+            budget: config.budget,
             injector: Injector::new(),
             high: Injector::new(),
             low: Injector::new(),
-            stealers,
+            slots,
             idle,
-            stats: (0..workers).map(|_| WorkerStats::default()).collect(),
+            active: AtomicUsize::new(0),
+            spares_started: AtomicU64::new(0),
+            spare_cap_alarms: AtomicU64::new(0),
             shutdown: AtomicBool::new(false),
-        };
-        (sched, cores)
+        }
+    }
+
+    /// Claim a free slot for a new thread: its index, deque and parker.
+    pub(crate) fn claim_slot(&self, range: std::ops::Range<usize>) -> Option<(usize, Deque<Arc<Pcb>>, Parker)> {
+        for i in range {
+            let slot = &self.slots[i];
+            if slot.in_use.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                if let Some((d, p)) = slot.parked.lock().take() {
+                    self.active.fetch_add(1, Ordering::AcqRel);
+                    return Some((i, d, p));
+                }
+                slot.in_use.store(false, Ordering::Release);
+            }
+        }
+        None
+    }
+
+    /// Give a slot back when its thread retires (its deque must be empty).
+    pub(crate) fn release_slot(&self, i: usize, deque: Deque<Arc<Pcb>>, parker: Parker) {
+        let slot = &self.slots[i];
+        *slot.parked.lock() = Some((deque, parker));
+        slot.tid.store(0, Ordering::Relaxed);
+        slot.in_use.store(false, Ordering::Release);
+        self.active.fetch_sub(1, Ordering::AcqRel);
     }
 
     /// Queue a process that has just become runnable (it is SCHEDULED).
@@ -109,7 +180,7 @@ impl Scheduler {
         !self.high.is_empty()
             || !self.injector.is_empty()
             || !self.low.is_empty()
-            || self.stealers.iter().any(|s| !s.is_empty())
+            || self.slots.iter().any(|s| !s.stealer.is_empty())
     }
 
     pub(crate) fn is_shutdown(&self) -> bool {
@@ -126,19 +197,10 @@ impl Scheduler {
         for q in [&self.injector, &self.high, &self.low] {
             while steal_one(q).is_some() {}
         }
-        for s in &self.stealers {
-            while !matches!(s.steal(), Steal::Empty) {}
+        for s in &self.slots {
+            while !matches!(s.stealer.steal(), Steal::Empty) {}
+            s.wakes.lock().clear();
         }
-    }
-
-    /// Lengths of the run queues: per worker, then injector, high, low.
-    pub(crate) fn queue_lengths(&self) -> (Vec<usize>, usize, usize, usize) {
-        (
-            self.stealers.iter().map(|s| s.len()).collect(),
-            self.injector.len(),
-            self.high.len(),
-            self.low.len(),
-        )
     }
 }
 

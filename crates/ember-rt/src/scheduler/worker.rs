@@ -1,6 +1,11 @@
 //! One worker thread: pick a process, poll it once under `catch_unwind`, repeat; park when idle.
+//!
+//! After each poll the worker looks at its slot's `replaced` flag: if the watchdog handed its
+//! work to a spare thread while the poll was stuck, the worker pushes what it still holds (the
+//! process it just polled, if runnable, and the wakes of that poll) to the injector, and
+//! retires if there are more threads than configured workers.
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
@@ -9,7 +14,7 @@ use std::time::Duration;
 use crossbeam_deque::{Steal, Worker as Deque};
 use crossbeam_utils::sync::Parker;
 
-use super::{Scheduler, budget, steal_one};
+use super::{Scheduler, budget, os, steal_one};
 use crate::process::{CurrentGuard, Pcb, terminate};
 use crate::runtime::RtInner;
 use crate::sync::Ordering;
@@ -19,8 +24,8 @@ const MAX_LIFO_STREAK: u8 = 3;
 const LOW_EVERY: u32 = 8;
 const INJECTOR_EVERY: u32 = 61;
 
-/// What a worker owns: its run queue and LIFO slot.
-pub(crate) struct Core {
+/// What a worker thread owns: its slot's deque, its LIFO slot and its parker.
+struct Core {
     index: usize,
     local: Deque<Arc<Pcb>>,
     lifo: Option<Arc<Pcb>>,
@@ -29,73 +34,121 @@ pub(crate) struct Core {
     parker: Parker,
 }
 
-impl Core {
-    pub(crate) fn new(index: usize, local: Deque<Arc<Pcb>>, parker: Parker) -> Core {
-        Core { index, local, lifo: None, lifo_streak: 0, tick: 0, parker }
-    }
-}
-
-/// Wakes made by the process being polled on this thread, flushed into the core after the poll.
-struct WakeBuffer {
-    /// Identity of the scheduler this thread works for.
-    sched: *const Scheduler,
-    polling: bool,
-    woken: Vec<Arc<Pcb>>,
-}
-
 thread_local! {
-    static BUFFER: RefCell<Option<WakeBuffer>> = const { RefCell::new(None) };
+    /// (scheduler address, slot index, inside a poll) for the worker running on this thread.
+    static SLOT: Cell<Option<(usize, usize, bool)>> = const { Cell::new(None) };
 }
 
-/// If this thread is a worker of `sched` inside a poll, buffer the wake and return `Ok`.
+/// If this thread is polling a process for `sched`, buffer the wake in its slot.
 pub(crate) fn buffer_wake(sched: &Scheduler, pcb: Arc<Pcb>) -> Result<(), Arc<Pcb>> {
-    BUFFER.with(|b| match b.try_borrow_mut() {
-        Ok(mut b) => match b.as_mut() {
-            Some(buf) if buf.polling && std::ptr::eq(buf.sched, sched) => {
-                buf.woken.push(pcb);
-                Ok(())
+    match SLOT.get() {
+        Some((addr, index, true)) if addr == sched as *const Scheduler as usize => {
+            let slot = &sched.slots[index];
+            let mut wakes = slot.wakes.lock();
+            // Checked under the lock the watchdog takes to drain the buffer: once it has
+            // drained, nothing more is buffered here.
+            if slot.replaced.load(Ordering::Acquire) {
+                return Err(pcb);
             }
-            _ => Err(pcb),
-        },
-        Err(_) => Err(pcb),
-    })
+            wakes.push(pcb);
+            Ok(())
+        }
+        _ => Err(pcb),
+    }
 }
 
 fn set_polling(on: bool) {
-    BUFFER.with(|b| {
-        if let Some(buf) = b.borrow_mut().as_mut() {
-            buf.polling = on;
+    if let Some((a, i, _)) = SLOT.get() {
+        SLOT.set(Some((a, i, on)));
+    }
+}
+
+/// Start a worker thread on a free slot in `range`. Returns `false` if no slot is free.
+pub(crate) fn spawn_worker(rt: &Arc<RtInner>, range: std::ops::Range<usize>) -> std::io::Result<bool> {
+    let Some((index, deque, parker)) = rt.sched.claim_slot(range) else {
+        return Ok(false);
+    };
+    let name = format!("{}-worker-{index}", rt.config.thread_name);
+    let rt2 = rt.clone();
+    match std::thread::Builder::new().name(name).spawn(move || run(rt2, index, deque, parker)) {
+        Ok(handle) => {
+            rt.threads.lock().push(handle);
+            Ok(true)
         }
-    });
+        Err(e) => {
+            // The deque and parker went down with the closure: the slot stays claimed (unused).
+            rt.sched.active.fetch_sub(1, Ordering::AcqRel);
+            Err(e)
+        }
+    }
 }
 
 /// The worker thread's main loop.
-pub(crate) fn run(rt: Arc<RtInner>, mut core: Core) {
+fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
     let sched: &Scheduler = &rt.sched;
-    BUFFER.with(|b| {
-        *b.borrow_mut() = Some(WakeBuffer { sched, polling: false, woken: Vec::with_capacity(8) })
-    });
+    let slot = &sched.slots[index];
+    slot.tid.store(os::current_tid(), Ordering::Relaxed);
+    SLOT.set(Some((sched as *const Scheduler as usize, index, false)));
     crate::runtime::set_thread_runtime(Some(rt.clone()));
-    let _driver = rt.driver.enter();
-    let mut spare = Vec::with_capacity(8);
+    let driver = rt.driver.enter();
+    let mut core = Core { index, local, lifo: None, lifo_streak: 0, tick: 0, parker };
+    let mut woken = Vec::with_capacity(8);
     while !sched.is_shutdown() {
-        match next_task(&mut core, sched) {
-            Some(pcb) => {
-                if let Some(again) = run_task(&rt, core.index, pcb) {
-                    core.local.push(again);
-                }
-                flush_wakes(&mut core, sched, &mut spare);
+        let Some(pcb) = next_task(&mut core, sched) else {
+            park(&mut core, sched);
+            continue;
+        };
+        let again = run_task(&rt, index, pcb);
+        std::mem::swap(&mut *slot.wakes.lock(), &mut woken);
+        if slot.replaced.load(Ordering::Acquire) {
+            if hand_off(sched, &mut core, again, &mut woken) {
+                break;
             }
-            None => park(&mut core, sched),
+        } else {
+            if let Some(p) = again {
+                core.local.push(p);
+            }
+            flush_wakes(&mut core, sched, &mut woken);
         }
     }
-    BUFFER.with(|b| *b.borrow_mut() = None);
+    drop(driver);
+    SLOT.set(None);
     crate::runtime::set_thread_runtime(None);
+    if !sched.is_shutdown() {
+        sched.release_slot(core.index, core.local, core.parker);
+    }
+}
+
+/// The watchdog gave this slot's work away during the last poll: give back what this thread
+/// still holds. Returns `true` if the thread must retire.
+fn hand_off(sched: &Scheduler, core: &mut Core, again: Option<Arc<Pcb>>, woken: &mut Vec<Arc<Pcb>>) -> bool {
+    let slot = &sched.slots[core.index];
+    for p in again.into_iter().chain(woken.drain(..)) {
+        sched.injector.push(p);
+    }
+    slot.replaced.store(false, Ordering::Release);
+    let retire = sched.active.load(Ordering::Acquire) > sched.config.workers;
+    if retire {
+        if let Some(p) = core.lifo.take() {
+            sched.injector.push(p);
+        }
+        while let Some(p) = core.local.pop() {
+            sched.injector.push(p);
+        }
+    } else {
+        os::set_nice(slot.tid.load(Ordering::Relaxed), 0);
+    }
+    sched.idle.notify_one();
+    retire
 }
 
 fn next_task(core: &mut Core, sched: &Scheduler) -> Option<Arc<Pcb>> {
     core.tick = core.tick.wrapping_add(1);
     if let Some(p) = steal_one(&sched.high) {
+        // Keep the LIFO slot empty during every poll (the watchdog relies on it).
+        if let Some(l) = core.lifo.take() {
+            core.local.push(l);
+        }
         return Some(p);
     }
     if let Some(p) = core.lifo.take() {
@@ -134,9 +187,9 @@ fn steal_batch(q: &crossbeam_deque::Injector<Arc<Pcb>>, local: &Deque<Arc<Pcb>>)
 }
 
 fn steal_from_others(core: &Core, sched: &Scheduler) -> Option<Arc<Pcb>> {
-    let n = sched.stealers.len();
+    let n = sched.slots.len();
     for k in 1..n {
-        let victim = &sched.stealers[(core.index + k) % n];
+        let victim = &sched.slots[(core.index + k) % n].stealer;
         loop {
             match victim.steal_batch_and_pop(&core.local) {
                 Steal::Success(p) => return Some(p),
@@ -148,14 +201,9 @@ fn steal_from_others(core: &Core, sched: &Scheduler) -> Option<Arc<Pcb>> {
     None
 }
 
-fn flush_wakes(core: &mut Core, sched: &Scheduler, spare: &mut Vec<Arc<Pcb>>) {
-    BUFFER.with(|b| {
-        if let Some(buf) = b.borrow_mut().as_mut() {
-            std::mem::swap(&mut buf.woken, spare);
-        }
-    });
+fn flush_wakes(core: &mut Core, sched: &Scheduler, woken: &mut Vec<Arc<Pcb>>) {
     let mut stealable = false;
-    for (i, p) in spare.drain(..).enumerate() {
+    for (i, p) in woken.drain(..).enumerate() {
         if i == 0 {
             if let Some(old) = core.lifo.replace(p) {
                 core.local.push(old);
@@ -194,7 +242,7 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
         finish(&pcb, fut, None);
         return None;
     }
-    let stats = &rt.sched.stats[index];
+    let stats = &rt.sched.slots[index].stats;
     let start = rt.now_ns().max(1);
     stats.poll_start.store(start, Ordering::Release);
     let guard = CurrentGuard::enter(pcb.clone());
@@ -202,9 +250,9 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     set_polling(true);
     let waker = Waker::from(pcb.clone());
     let mut cx = Context::from_waker(&waker);
-    let result = {
-        let fut = slot.as_mut().expect("checked above");
-        panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))))
+    let result = match slot.as_mut() {
+        Some(fut) => panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)))),
+        None => Ok(Poll::Pending),
     };
     set_polling(false);
     let used = budget::end_slice();
@@ -241,4 +289,3 @@ fn finish(pcb: &Arc<Pcb>, fut: Option<crate::process::BoxFuture>, reason: Option
     pcb.mark_dead();
     pcb.sched.finish();
 }
-
