@@ -20,7 +20,10 @@
 //!     assert_eq!(mb.recv().await, "HELLO");
 //!
 //!     // let it crash: a panic ends only that process, and its monitor says why
-//!     let (_pid, _mref) = ember_rt::spawn_monitor(|_: Mailbox<()>| async { panic!("bad input"); });
+//!     let (_pid, _mref) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {
+//!         let parsed: Option<u32> = "x".parse().ok();
+//!         parsed.expect("bad input");
+//!     });
 //!     let Message::Down(down) = mb.recv_any().await else { unreachable!() };
 //!     assert!(matches!(down.reason, ExitReason::Panic { .. }));
 //! }).unwrap();

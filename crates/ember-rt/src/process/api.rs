@@ -62,6 +62,11 @@ where
 /// Call it from inside a process (or a runtime thread); use [`Runtime::spawn`](crate::Runtime::spawn)
 /// from outside.
 ///
+/// The body's output must be `()`, an [`ExitReason`] or a `Result<(), E>`. A body that never
+/// returns (`loop { .. }` with no `break`) has type `!`, which Rust 2024 does not turn into
+/// `()`: give the loop an exit (`break` on a stop message) or end the block with an explicit
+/// reason.
+///
 /// ```
 /// # let rt = ember_rt::Runtime::new().unwrap();
 /// # rt.block_on(async {
