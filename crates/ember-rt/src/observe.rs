@@ -133,9 +133,11 @@ pub struct WorkerInfo {
     pub run_queue: usize,
     /// Polls run by this worker.
     pub polls: u64,
-    /// Share of wall time spent polling processes since start (0.0–1.0).
+    /// Share of the watchdog's samples that found this worker polling a process (0.0–1.0;
+    /// 0 when the watchdog is off).
     pub utilization: f64,
-    /// How long its current poll has lasted, if it is in one.
+    /// How long its current poll has lasted, as seen by the watchdog's sampling (to within
+    /// one sampling tick), if it is in one.
     pub in_poll_for: Option<Duration>,
 }
 
@@ -177,12 +179,14 @@ fn stats_of(rt: &RtInner) -> RuntimeStats {
         .iter()
         .filter(|s| s.in_use.load(Ordering::Acquire))
         .map(|s| {
-            let start = s.stats.poll_start.load(Ordering::Acquire);
+            let seen = s.stats.poll_seen_at.load(Ordering::Relaxed);
+            let in_poll = s.stats.poll_state.load(Ordering::Relaxed) & 1 == 1;
+            let samples = s.stats.samples.load(Ordering::Relaxed);
             WorkerInfo {
                 run_queue: s.stealer.len(),
-                polls: s.stats.polls.load(Ordering::Relaxed),
-                utilization: s.stats.busy_ns.load(Ordering::Relaxed) as f64 / (up.as_nanos().max(1) as f64),
-                in_poll_for: (start != 0).then(|| Duration::from_nanos(now.saturating_sub(start))),
+                polls: s.stats.polls(),
+                utilization: s.stats.busy_samples.load(Ordering::Relaxed) as f64 / samples.max(1) as f64,
+                in_poll_for: (in_poll && seen != 0).then(|| Duration::from_nanos(now.saturating_sub(seen))),
             }
         })
         .collect();

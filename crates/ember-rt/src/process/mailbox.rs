@@ -114,7 +114,10 @@ impl<M: Send + 'static> Mailbox<M> {
         mut pick: impl FnMut(&Message<M>) -> bool,
         timeout: impl Into<Timeout>,
     ) -> Option<Message<M>> {
-        let deadline = timeout.into().deadline(Instant::now());
+        let deadline = match timeout.into() {
+            Timeout::Infinity => None,
+            t => t.deadline(Instant::now()),
+        };
         let mut scanned = 0usize;
         let mut sleep: Option<Pin<Box<tokio::time::Sleep>>> = None;
         budget::charge(1);

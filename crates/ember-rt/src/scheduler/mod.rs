@@ -43,15 +43,26 @@ use crate::process::Pcb;
 use crate::sync::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Mutex, Ordering};
 use idle::Idle;
 
-/// Per-slot counters, readable by introspection and the watchdog.
+/// Per-slot counters, written by the slot's worker (plain stores, no clock reads on the poll
+/// path) and sampled by the watchdog.
 #[derive(Default)]
 pub(crate) struct WorkerStats {
-    /// Nanoseconds (since runtime start) at which the current poll began; 0 when not polling.
-    pub(crate) poll_start: AtomicU64,
-    /// Total nanoseconds spent polling processes.
-    pub(crate) busy_ns: AtomicU64,
-    /// Number of polls.
-    pub(crate) polls: AtomicU64,
+    /// `polls << 1 | in_poll`: the number of polls started, and whether one is running now.
+    /// The watchdog sees a stuck poll as the same odd value across samples.
+    pub(crate) poll_state: AtomicU64,
+    /// Watchdog samples taken of this slot, and how many found it inside a poll.
+    pub(crate) samples: AtomicU64,
+    pub(crate) busy_samples: AtomicU64,
+    /// Nanoseconds since runtime start at which the watchdog first saw the current poll (0 if
+    /// not in a poll at the last sample).
+    pub(crate) poll_seen_at: AtomicU64,
+}
+
+impl WorkerStats {
+    /// Polls started on this slot.
+    pub(crate) fn polls(&self) -> u64 {
+        self.poll_state.load(Ordering::Relaxed) >> 1
+    }
 }
 
 /// A place for one worker thread (see the module docs).

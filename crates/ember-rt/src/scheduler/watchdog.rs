@@ -4,11 +4,13 @@
 //! an await — or blocks its thread in a system call — keeps its worker thread. The watchdog
 //! makes sure it keeps *only* that thread:
 //!
-//! 1. Every worker publishes "in a poll since T" (`WorkerStats::poll_start`).
-//! 2. A watchdog thread looks every 1–10 ms (sooner when a poll nears the limit). A poll older
-//!    than `T_detect` (default 10 ms) gets its slot marked `replaced`, under the slot's wake
-//!    lock: the wakes buffered by the stuck poll move to the injector, and later wakes go there
-//!    directly.
+//! 1. Every worker publishes `polls << 1 | in_poll` (`WorkerStats::poll_state`) with plain
+//!    stores: no clock is read on the poll path.
+//! 2. A watchdog thread samples every slot every 1–10 ms (sooner when a poll nears the limit).
+//!    The same odd value seen for longer than `T_detect` (default 10 ms) is a stuck poll: its
+//!    slot is marked `replaced`, under the slot's wake lock, the wakes buffered by the stuck
+//!    poll move to the injector, and later wakes go there directly. The same samples give each
+//!    worker's utilization.
 //! 3. The stuck thread is demoted to nice 19 (so the OS favours the threads doing useful
 //!    work), and a spare thread is started on a free slot. Everything the stuck worker had
 //!    queued is in its deque — reachable by stealing — because its LIFO slot is empty during a
@@ -43,20 +45,36 @@ fn run(rt: &Arc<RtInner>) {
     let sched = &rt.sched;
     let detect = sched.config.detect;
     let detect_ns = detect.as_nanos() as u64;
+    // Per slot: the poll state last seen and when it was first seen.
+    let mut seen: Vec<(u64, u64)> = vec![(0, 0); sched.slots.len()];
     while !sched.is_shutdown() {
         let now = rt.now_ns();
         let mut next = detect;
         for (i, slot) in sched.slots.iter().enumerate() {
-            if !slot.in_use.load(Ordering::Acquire) || slot.replaced.load(Ordering::Acquire) {
+            if !slot.in_use.load(Ordering::Acquire) {
+                seen[i] = (0, 0);
                 continue;
             }
-            let start = slot.stats.poll_start.load(Ordering::Acquire);
-            if start == 0 {
+            let stats = &slot.stats;
+            let state = stats.poll_state.load(Ordering::Acquire);
+            stats.samples.fetch_add(1, Ordering::Relaxed);
+            if state & 1 == 0 {
+                seen[i] = (state, 0);
+                stats.poll_seen_at.store(0, Ordering::Relaxed);
                 continue;
             }
-            let age = now.saturating_sub(start);
+            stats.busy_samples.fetch_add(1, Ordering::Relaxed);
+            if seen[i].0 != state {
+                seen[i] = (state, now);
+                stats.poll_seen_at.store(now.max(1), Ordering::Relaxed);
+                continue;
+            }
+            let age = now.saturating_sub(seen[i].1);
+            if slot.replaced.load(Ordering::Acquire) {
+                continue;
+            }
             if age >= detect_ns {
-                hand_off(rt, i, start);
+                hand_off(rt, i, state);
             } else {
                 next = next.min(Duration::from_nanos(detect_ns - age));
             }
@@ -65,13 +83,13 @@ fn run(rt: &Arc<RtInner>) {
     }
 }
 
-/// Give the work of slot `i`, stuck in the poll that started at `start`, to other threads.
-fn hand_off(rt: &Arc<RtInner>, i: usize, start: u64) {
+/// Give the work of slot `i`, stuck in the poll whose state is `state`, to other threads.
+fn hand_off(rt: &Arc<RtInner>, i: usize, state: u64) {
     let sched = &rt.sched;
     let slot = &sched.slots[i];
     {
         let mut wakes = slot.wakes.lock();
-        if slot.stats.poll_start.load(Ordering::Acquire) != start {
+        if slot.stats.poll_state.load(Ordering::Acquire) != state {
             return; // the poll ended meanwhile
         }
         slot.replaced.store(true, Ordering::Release);

@@ -243,8 +243,8 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
         return None;
     }
     let stats = &rt.sched.slots[index].stats;
-    let start = rt.now_ns().max(1);
-    stats.poll_start.store(start, Ordering::Release);
+    let polls = stats.polls() + 1;
+    stats.poll_state.store(polls << 1 | 1, Ordering::Release);
     let guard = CurrentGuard::enter(pcb.clone());
     budget::start_slice(rt.sched.budget);
     set_polling(true);
@@ -257,9 +257,7 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     set_polling(false);
     let used = budget::end_slice();
     pcb.reductions.fetch_add(used, Ordering::Relaxed);
-    stats.poll_start.store(0, Ordering::Release);
-    stats.busy_ns.fetch_add(rt.now_ns().saturating_sub(start), Ordering::Relaxed);
-    stats.polls.fetch_add(1, Ordering::Relaxed);
+    stats.poll_state.store(polls << 1, Ordering::Release);
     let reason = match result {
         Ok(Poll::Pending) if pcb.is_alive() => {
             drop(slot);
