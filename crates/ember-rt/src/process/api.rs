@@ -10,7 +10,7 @@ use std::task::Poll;
 
 use super::message::Inbox;
 use super::{Mailbox, Message, SpawnOpts, Spawned, context, signals, spawn_in};
-use crate::runtime::{expect_rt, lookup};
+use crate::runtime::{expect_rt, lookup, with_pcb};
 use crate::scheduler::budget;
 use crate::{ExitReason, IntoExitReason, LinkError, Name, Pid, Priority, Ref, RegisterError, SendError, SpawnError};
 
@@ -189,11 +189,14 @@ impl<M: Send + 'static> Pid<M> {
         if !sender_alive() {
             return;
         }
-        if let Some(pcb) = lookup(self.raw) {
-            if let Some(inbox) = pcb.inbox.as_any().downcast_ref::<Inbox<M>>() {
-                let _ = inbox.push(Message::User(msg));
-            }
-        }
+        // Pushing under the table's read guard: no user code runs there, only the inbox lock.
+        // A message refused by a closed inbox is handed out and dropped after the guard, since
+        // its destructor is user code.
+        let refused = with_pcb(self.raw, |pcb| match pcb.inbox.as_any().downcast_ref::<Inbox<M>>() {
+            Some(inbox) => inbox.push(Message::User(msg)).err(),
+            None => None,
+        });
+        drop(refused);
     }
 }
 

@@ -20,6 +20,7 @@ pub(crate) mod mailbox;
 pub(crate) mod message;
 pub(crate) mod pcb;
 pub(crate) mod queue;
+pub(crate) mod raw;
 pub(crate) mod signals;
 pub(crate) mod spawn;
 pub(crate) mod state;

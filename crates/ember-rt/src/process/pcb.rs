@@ -3,8 +3,7 @@
 //! Ownership:
 //! - The PCB is shared (`Arc`): the process table, run queues, wakers and the worker polling it
 //!   hold references. The *future* is owned by whoever holds the RUNNING state of
-//!   [`SchedState`]; the `Mutex` around it is never contended, it only makes that ownership
-//!   visible to the compiler.
+//!   [`SchedState`] (see `raw::FutureCell`).
 //! - [`ProcState`] (links, monitors, name, trap flag, timers) is behind one lock, taken by the
 //!   process itself and by other processes that link, monitor or signal it. The runtime never
 //!   runs user code while holding it, and never holds two `ProcState` locks at once.
@@ -23,6 +22,7 @@ use std::time::Instant;
 use smallvec::SmallVec;
 
 use super::message::ErasedInbox;
+use super::raw::FutureCell;
 use super::state::SchedState;
 use crate::pid::RawPid;
 use crate::runtime::RtInner;
@@ -79,7 +79,7 @@ pub(crate) struct Pcb {
     priority: AtomicU8,
     pub(crate) reductions: AtomicU64,
     pub(crate) inbox: Arc<dyn ErasedInbox>,
-    pub(crate) future: Mutex<Option<BoxFuture>>,
+    pub(crate) future: FutureCell,
     pub(crate) state: Mutex<ProcState>,
     msg_type: TypeId,
     msg_type_name: &'static str,
@@ -107,7 +107,7 @@ impl Pcb {
             priority: AtomicU8::new(priority as u8),
             reductions: AtomicU64::new(0),
             inbox,
-            future: Mutex::new(Some(future)),
+            future: FutureCell::new(future),
             state: Mutex::new(ProcState::default()),
             msg_type: msg_type.0,
             msg_type_name: msg_type.1,

@@ -86,6 +86,21 @@ impl SchedState {
         }
     }
 
+    /// Claim a process that is not running for dropping (runtime shutdown): IDLE or SCHEDULED
+    /// → DONE. Returns `false` if it is running (its worker keeps the future) or done.
+    pub(crate) fn claim(&self) -> bool {
+        let mut cur = self.0.load(Ordering::Acquire);
+        loop {
+            if cur != IDLE && cur != SCHEDULED {
+                return false;
+            }
+            match self.0.compare_exchange_weak(cur, DONE, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return true,
+                Err(actual) => cur = actual,
+            }
+        }
+    }
+
     /// The process is finished; later wakes are ignored.
     pub(crate) fn finish(&self) {
         self.0.store(DONE, Ordering::Release);

@@ -319,6 +319,29 @@ pub(crate) fn lookup(pid: RawPid) -> Option<Arc<Pcb>> {
     }
 }
 
+/// Run `f` on a live process's control block without taking a reference to it (the fast path
+/// of `send`); `None` if the process is not in a table.
+pub(crate) fn with_pcb<R>(pid: RawPid, f: impl FnOnce(&Arc<Pcb>) -> R) -> Option<R> {
+    if pid.node != 0 {
+        return None;
+    }
+    let mut f = Some(f);
+    let local = THREAD_RT.with(|t| {
+        let t = t.borrow();
+        let rt = t.as_ref().filter(|rt| rt.creation == pid.creation)?;
+        let f = f.take()?;
+        Some(rt.table.get(&pid.serial).map(|e| f(e.value())))
+    });
+    match local {
+        Some(r) => r,
+        None => {
+            let rt = runtime_of(pid.creation)?;
+            let f = f.take()?;
+            rt.table.get(&pid.serial).map(|e| f(e.value()))
+        }
+    }
+}
+
 /// A running ember runtime: worker threads, the IO/timer driver, and the process tables.
 ///
 /// Erlang: a node's schedulers. Start one with [`Runtime::new`] or [`Runtime::builder`], run a
@@ -485,7 +508,11 @@ impl Runtime {
         let pcbs: Vec<Arc<Pcb>> = inner.table.iter().map(|e| e.value().clone()).collect();
         inner.table.clear();
         for pcb in pcbs {
-            let fut = pcb.future.try_lock().and_then(|mut f| f.take());
+            if !pcb.sched.claim() {
+                continue; // still inside a poll on a detached worker: that thread keeps it
+            }
+            // SAFETY: `claim` won IDLE/SCHEDULED → DONE, so no worker polls it now or later.
+            let fut = unsafe { pcb.future.get_mut() }.take();
             if let Some(fut) = fut {
                 let _ = crate::panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
             }

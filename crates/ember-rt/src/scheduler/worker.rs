@@ -8,13 +8,14 @@
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crossbeam_deque::{Steal, Worker as Deque};
 use crossbeam_utils::sync::Parker;
 
 use super::{Scheduler, budget, os, steal_one};
+use crate::process::raw::WakerRef;
 use crate::process::{CurrentGuard, Pcb, terminate};
 use crate::runtime::RtInner;
 use crate::sync::Ordering;
@@ -235,10 +236,11 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     if !pcb.sched.start_run() {
         return None;
     }
-    let mut slot = pcb.future.lock();
+    // SAFETY: `start_run` made this thread the owner of the RUNNING state; the reference is
+    // dropped before `end_run`/`finish` give it up.
+    let slot = unsafe { pcb.future.get_mut() };
     if !pcb.is_alive() || slot.is_none() {
         let fut = slot.take();
-        drop(slot);
         finish(&pcb, fut, None);
         return None;
     }
@@ -248,11 +250,13 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     let guard = CurrentGuard::enter(pcb.clone());
     budget::start_slice(rt.sched.budget);
     set_polling(true);
-    let waker = Waker::from(pcb.clone());
-    let mut cx = Context::from_waker(&waker);
-    let result = match slot.as_mut() {
-        Some(fut) => panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)))),
-        None => Ok(Poll::Pending),
+    let result = {
+        let waker = WakerRef::new(&pcb);
+        let mut cx = Context::from_waker(waker.get());
+        match slot.as_mut() {
+            Some(fut) => panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)))),
+            None => Ok(Poll::Pending),
+        }
     };
     set_polling(false);
     let used = budget::end_slice();
@@ -260,7 +264,6 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     stats.poll_state.store(polls << 1, Ordering::Release);
     let reason = match result {
         Ok(Poll::Pending) if pcb.is_alive() => {
-            drop(slot);
             drop(guard);
             return pcb.sched.end_run().then_some(pcb);
         }
@@ -269,7 +272,6 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
         Err(payload) => Some(panic::reason_from_payload(payload)),
     };
     let fut = slot.take();
-    drop(slot);
     finish(&pcb, fut, reason);
     drop(guard);
     None
