@@ -33,6 +33,8 @@ struct Core {
     lifo_streak: u8,
     tick: u32,
     parker: Parker,
+    /// Counted in `Idle::searching` (woken by a producer, no process found yet).
+    searching: bool,
 }
 
 thread_local! {
@@ -92,13 +94,17 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
     SLOT.set(Some((sched as *const Scheduler as usize, index, false)));
     crate::runtime::set_thread_runtime(Some(rt.clone()));
     let driver = rt.driver.enter();
-    let mut core = Core { index, local, lifo: None, lifo_streak: 0, tick: 0, parker };
+    let mut core = Core { index, local, lifo: None, lifo_streak: 0, tick: 0, parker, searching: false };
     let mut woken = Vec::with_capacity(8);
     while !sched.is_shutdown() {
         let Some(pcb) = next_task(&mut core, sched) else {
             park(&mut core, sched);
             continue;
         };
+        if core.searching {
+            core.searching = false;
+            sched.idle.found_work();
+        }
         let again = run_task(&rt, index, pcb);
         std::mem::swap(&mut *slot.wakes.lock(), &mut woken);
         if slot.replaced.load(Ordering::Acquire) {
@@ -221,14 +227,14 @@ fn flush_wakes(core: &mut Core, sched: &Scheduler, woken: &mut Vec<Arc<Pcb>>) {
 }
 
 fn park(core: &mut Core, sched: &Scheduler) {
-    sched.idle.announce(core.index);
+    sched.idle.announce(core.index, std::mem::take(&mut core.searching));
     if sched.has_work() || sched.is_shutdown() {
-        sched.idle.retract(core.index);
+        core.searching = sched.idle.retract(core.index);
         return;
     }
     // The timeout is a safety net only; wake-ups come from `notify_one`.
     core.parker.park_timeout(Duration::from_millis(100));
-    sched.idle.retract(core.index);
+    core.searching = sched.idle.retract(core.index);
 }
 
 /// Poll `pcb` once. Returns it if it must be queued again (it yielded or was woken meanwhile).
