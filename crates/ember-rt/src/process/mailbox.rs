@@ -14,7 +14,7 @@
 //! forever, so the code after it never runs; the worker drops the future at that yield point.
 
 use std::collections::VecDeque;
-use std::future::poll_fn;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -74,71 +74,49 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The next user message, in order; exits and downs stay queued.
-    pub async fn recv(&mut self) -> M {
-        let m = self.receive(|m| matches!(m, Message::User(_))).await;
-        match m {
-            Message::User(m) => m,
-            _ => unreachable!("the predicate only accepts user messages"),
-        }
+    pub fn recv(&mut self) -> impl Future<Output = M> + Send + '_ {
+        Receive::new(self, is_user::<M>, Timeout::Infinity, |m| match m {
+            Some(Message::User(m)) => m,
+            _ => unreachable!("an infinite receive of user messages returns one"),
+        })
     }
 
     /// The next user message, or `None` if none arrives within `timeout` (Erlang `after`).
-    pub async fn recv_timeout(&mut self, timeout: impl Into<Timeout>) -> Option<M> {
-        self.receive_timeout(|m| matches!(m, Message::User(_)), timeout).await.and_then(Message::into_user)
+    pub fn recv_timeout(&mut self, timeout: impl Into<Timeout>) -> impl Future<Output = Option<M>> + Send + '_ {
+        Receive::new(self, is_user::<M>, timeout.into(), |m| m.and_then(Message::into_user))
     }
 
     /// The next message of any kind (user, exit, down), in arrival order.
-    pub async fn recv_any(&mut self) -> Message<M> {
-        self.receive(|_| true).await
+    pub fn recv_any(&mut self) -> impl Future<Output = Message<M>> + Send + '_ {
+        Receive::new(self, |_: &Message<M>| true, Timeout::Infinity, expect_message::<M>)
     }
 
     /// The next message of any kind, or `None` after `timeout`.
-    pub async fn recv_any_timeout(&mut self, timeout: impl Into<Timeout>) -> Option<Message<M>> {
-        self.receive_timeout(|_| true, timeout).await
+    pub fn recv_any_timeout(&mut self, timeout: impl Into<Timeout>) -> impl Future<Output = Option<Message<M>>> + Send + '_ {
+        Receive::new(self, |_: &Message<M>| true, timeout.into(), |m| m)
     }
 
     /// Selective receive: the oldest message for which `pick` returns `true`. The others stay
     /// in the mailbox, in order.
-    pub async fn receive(&mut self, pick: impl FnMut(&Message<M>) -> bool) -> Message<M> {
-        match self.receive_timeout(pick, Timeout::Infinity).await {
-            Some(m) => m,
-            None => unreachable!("an infinite receive cannot time out"),
-        }
+    pub fn receive<'a, F>(&'a mut self, pick: F) -> impl Future<Output = Message<M>> + Send + 'a
+    where
+        F: FnMut(&Message<M>) -> bool + Send + 'a,
+    {
+        Receive::new(self, pick, Timeout::Infinity, expect_message::<M>)
     }
 
     /// Selective receive with `after`: `None` if no matching message arrives within `timeout`.
     /// The clock starts when the receive starts; non-matching arrivals do not reset it. A zero
     /// timeout only looks at what is already there.
-    pub async fn receive_timeout(
-        &mut self,
-        mut pick: impl FnMut(&Message<M>) -> bool,
+    pub fn receive_timeout<'a, F>(
+        &'a mut self,
+        pick: F,
         timeout: impl Into<Timeout>,
-    ) -> Option<Message<M>> {
-        let deadline = match timeout.into() {
-            Timeout::Infinity => None,
-            t => t.deadline(Instant::now()),
-        };
-        let mut scanned = 0usize;
-        let mut sleep: Option<Pin<Box<tokio::time::Sleep>>> = None;
-        budget::charge(1);
-        poll_fn(|cx| {
-            if !context::with_current(|c| c.is_none_or(|p| p.is_alive())) {
-                return Poll::Pending;
-            }
-            if budget::poll_proceed(cx).is_pending() {
-                return Poll::Pending;
-            }
-            if let Poll::Ready(m) = self.poll_scan(cx, &mut scanned, &mut pick) {
-                return Poll::Ready(Some(m));
-            }
-            let Some(deadline) = deadline else { return Poll::Pending };
-            if Instant::now() >= deadline {
-                return Poll::Ready(None);
-            }
-            let s = sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
-            s.as_mut().poll(cx).map(|()| None)
-        })
-        .await
+    ) -> impl Future<Output = Option<Message<M>>> + Send + 'a
+    where
+        F: FnMut(&Message<M>) -> bool + Send + 'a,
+    {
+        Receive::new(self, pick, timeout.into(), |m| m)
     }
 
     /// Take the oldest matching message if one is already here (no waiting).
@@ -196,6 +174,72 @@ impl<M: Send + 'static> Mailbox<M> {
             if self.inbox.poll_take(&mut self.save, cx).is_pending() {
                 return Poll::Pending;
             }
+        }
+    }
+}
+
+fn is_user<M>(m: &Message<M>) -> bool {
+    matches!(m, Message::User(_))
+}
+
+fn expect_message<M>(m: Option<Message<M>>) -> Message<M> {
+    match m {
+        Some(m) => m,
+        None => unreachable!("an infinite receive cannot time out"),
+    }
+}
+
+/// The future of every receive: a hand-written state machine (rather than nested `async fn`s)
+/// so that a process waiting in a receive stays small.
+struct Receive<'a, M, F, T> {
+    mb: &'a mut Mailbox<M>,
+    pick: F,
+    map: fn(Option<Message<M>>) -> T,
+    timeout: Timeout,
+    deadline: Option<Instant>,
+    scanned: usize,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    started: bool,
+}
+
+impl<'a, M: Send + 'static, F: FnMut(&Message<M>) -> bool, T> Receive<'a, M, F, T> {
+    fn new(mb: &'a mut Mailbox<M>, pick: F, timeout: Timeout, map: fn(Option<Message<M>>) -> T) -> Self {
+        Receive { mb, pick, map, timeout, deadline: None, scanned: 0, sleep: None, started: false }
+    }
+}
+
+impl<M, F, T> Unpin for Receive<'_, M, F, T> {}
+
+impl<M: Send + 'static, F: FnMut(&Message<M>) -> bool, T> Future for Receive<'_, M, F, T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
+        let this = self.get_mut();
+        if !this.started {
+            // The clock of `after` starts when the receive starts.
+            this.started = true;
+            budget::charge(1);
+            if let Timeout::After(_) = this.timeout {
+                this.deadline = this.timeout.deadline(Instant::now());
+            }
+        }
+        if !context::with_current(|c| c.is_none_or(|p| p.is_alive())) {
+            return Poll::Pending;
+        }
+        if budget::poll_proceed(cx).is_pending() {
+            return Poll::Pending;
+        }
+        if let Poll::Ready(m) = this.mb.poll_scan(cx, &mut this.scanned, &mut this.pick) {
+            return Poll::Ready((this.map)(Some(m)));
+        }
+        let Some(deadline) = this.deadline else { return Poll::Pending };
+        if Instant::now() >= deadline {
+            return Poll::Ready((this.map)(None));
+        }
+        let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready((this.map)(None)),
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -19,8 +19,6 @@ use std::sync::Arc;
 use std::task::Wake;
 use std::time::Instant;
 
-use smallvec::SmallVec;
-
 use super::message::ErasedInbox;
 use super::raw::FutureCell;
 use super::state::SchedState;
@@ -53,20 +51,58 @@ pub(crate) struct InMonitor {
 }
 
 /// The part of a process other processes may change; see the module docs for the lock rules.
+///
+/// Only the trap flag is inline: an idle process without links, monitors, name or timers
+/// carries no [`Cold`] allocation. Reading through it sees an empty `Cold`; the first write
+/// allocates one.
 #[derive(Default)]
 pub(crate) struct ProcState {
-    pub(crate) links: SmallVec<[RawPid; 2]>,
+    pub(crate) trap_exit: bool,
+    cold: Option<Box<Cold>>,
+}
+
+/// The rarely used part of [`ProcState`].
+#[derive(Default)]
+pub(crate) struct Cold {
+    pub(crate) links: Vec<RawPid>,
     pub(crate) monitors: Vec<OutMonitor>,
     pub(crate) monitored_by: Vec<InMonitor>,
     /// Future-based monitors (`watch`).
     pub(crate) watchers: Vec<(Ref, tokio::sync::oneshot::Sender<ExitReason>)>,
     pub(crate) name: Option<Name>,
-    pub(crate) trap_exit: bool,
     pub(crate) timers: Vec<Arc<TimerEntry>>,
     pub(crate) exit_reason: Option<ExitReason>,
     pub(crate) exiting_since: Option<Instant>,
     /// Runtime-internal hook run once when the process exits (used by `block_on`).
-    pub(crate) on_exit: Option<Box<dyn FnOnce(&ExitReason) + Send>>,
+    pub(crate) on_exit: Option<ExitHook>,
+}
+
+/// A hook run when a process exits.
+pub(crate) type ExitHook = Box<dyn FnOnce(&ExitReason) + Send + Sync>;
+
+static EMPTY: Cold = Cold {
+    links: Vec::new(),
+    monitors: Vec::new(),
+    monitored_by: Vec::new(),
+    watchers: Vec::new(),
+    name: None,
+    timers: Vec::new(),
+    exit_reason: None,
+    exiting_since: None,
+    on_exit: None,
+};
+
+impl std::ops::Deref for ProcState {
+    type Target = Cold;
+    fn deref(&self) -> &Cold {
+        self.cold.as_deref().unwrap_or(&EMPTY)
+    }
+}
+
+impl std::ops::DerefMut for ProcState {
+    fn deref_mut(&mut self) -> &mut Cold {
+        self.cold.get_or_insert_with(Box::default)
+    }
 }
 
 /// One process.

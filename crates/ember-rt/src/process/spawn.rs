@@ -14,7 +14,7 @@ use super::pcb::{BoxFuture, Pcb};
 use super::{Mailbox, signals};
 use crate::runtime::RtInner;
 use crate::scheduler::budget;
-use crate::{ExitReason, IntoExitReason, Name, Pid, Ref, SpawnError};
+use crate::{IntoExitReason, Name, Pid, Ref, SpawnError};
 
 /// Scheduling priority (Erlang `process_flag(priority, P)`).
 ///
@@ -116,7 +116,7 @@ pub(crate) fn spawn_in<M, F, Fut>(
     rt: &Arc<RtInner>,
     parent: Option<&Arc<Pcb>>,
     opts: SpawnOpts,
-    on_exit: Option<Box<dyn FnOnce(&ExitReason) + Send>>,
+    on_exit: Option<super::pcb::ExitHook>,
     f: F,
 ) -> Result<Spawned<M>, SpawnError>
 where
@@ -150,7 +150,9 @@ where
     {
         let mut st = pcb.state.lock();
         st.trap_exit = opts.trap_exit;
-        st.on_exit = on_exit;
+        if on_exit.is_some() {
+            st.on_exit = on_exit;
+        }
     }
     rt.table.insert(pid.serial, pcb.clone());
     if let Some(name) = opts.name {

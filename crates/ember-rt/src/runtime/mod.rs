@@ -442,7 +442,7 @@ impl Runtime {
         );
         let (tx, rx) = mpsc::channel::<Result<Fut::Output, ExitReason>>();
         let on_exit_tx = tx.clone();
-        let hook: Box<dyn FnOnce(&ExitReason) + Send> = Box::new(move |reason: &ExitReason| {
+        let hook: crate::process::ExitHook = Box::new(move |reason: &ExitReason| {
             let _ = on_exit_tx.send(Err(reason.clone()));
         });
         let body = move |mb: Mailbox<M>| async move {
