@@ -1,0 +1,3 @@
+module ember/bench/go
+
+go 1.19

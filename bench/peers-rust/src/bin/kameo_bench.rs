@@ -1,0 +1,533 @@
+//! kameo peer: a "process" is a kameo actor (`Spawn::spawn`, default bounded mailbox of 64 unless
+//! said otherwise), messages are `tell`s, request/reply is `ask`. Runs on a tokio multi-thread
+//! runtime with `--workers` worker threads (default 2). See bench/README.md.
+
+use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
+use kameo::error::{ActorStopReason, Infallible};
+use kameo::mailbox;
+use kameo::message::{Context, Message};
+use peers_common::*;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, Barrier};
+
+const SYSTEM: &str = "kameo";
+
+fn main() {
+    let args = Args::parse();
+    let workers = args.usize("workers", 2);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut rep = Reporter::new(SYSTEM, &args.workload);
+    rep.param("workers", workers);
+    match args.workload.as_str() {
+        "spawn" => spawn_bench(&rt, &args, rep),
+        "ring" => ring(&rt, &args, rep),
+        "pingpong" => pingpong(&rt, &args, rep),
+        "skynet" => skynet_bench(&rt, &args, rep),
+        "call" => call_bench(&rt, &args, rep),
+        "fairness" => fairness(&rt, &args, rep),
+        "kill" => kill(&rt, &args, rep),
+        w => usage_exit(&format!("unknown workload {w}")),
+    }
+    hard_exit(0)
+}
+
+fn run_on<F: Future + Send + 'static>(rt: &tokio::runtime::Runtime, fut: F) -> F::Output
+where
+    F::Output: Send + 'static,
+{
+    rt.block_on(rt.spawn(fut)).expect("coordinator task panicked")
+}
+
+async fn wait_count(c: &AtomicUsize, n: usize) {
+    while c.load(Ordering::Acquire) < n {
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+}
+
+// ---------------------------------------------------------------- spawn
+
+struct Idle {
+    stopped: Arc<AtomicUsize>,
+}
+impl Actor for Idle {
+    type Args = (Arc<AtomicUsize>, Arc<AtomicUsize>);
+    type Error = Infallible;
+    async fn on_start((started, stopped): Self::Args, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        started.fetch_add(1, Ordering::Release);
+        Ok(Idle { stopped })
+    }
+    async fn on_stop(&mut self, _: WeakActorRef<Self>, _: ActorStopReason) -> Result<(), Infallible> {
+        self.stopped.fetch_add(1, Ordering::Release);
+        Ok(())
+    }
+}
+struct Release;
+impl Message<Release> for Idle {
+    type Reply = ();
+    async fn handle(&mut self, _: Release, ctx: &mut Context<Self, ()>) {
+        ctx.stop();
+    }
+}
+
+fn spawn_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let n = args.usize("n", 1_000_000);
+    rep.param("n", n);
+    let (spawn_t, settle_t, release_t, rss0, rss1) = run_on(rt, async move {
+        let started = Arc::new(AtomicUsize::new(0));
+        let stopped = Arc::new(AtomicUsize::new(0));
+        let mut actors = Vec::with_capacity(n);
+        let rss0 = rss_bytes();
+        let t0 = Instant::now();
+        for _ in 0..n {
+            actors.push(Idle::spawn((started.clone(), stopped.clone())));
+        }
+        let spawn_t = t0.elapsed();
+        wait_count(&started, n).await;
+        let settle_t = t0.elapsed();
+        let rss1 = rss_bytes();
+        let t1 = Instant::now();
+        for a in &actors {
+            let _ = a.tell(Release).try_send();
+        }
+        wait_count(&stopped, n).await;
+        (spawn_t, settle_t, t1.elapsed(), rss0, rss1)
+    });
+    emit_spawn(&rep, n, spawn_t, settle_t, release_t, rss0, rss1);
+}
+
+// ---------------------------------------------------------------- ring
+
+struct RingNode {
+    next: Option<ActorRef<RingNode>>,
+    done: Option<mpsc::UnboundedSender<()>>,
+}
+impl Actor for RingNode {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+}
+struct Next(ActorRef<RingNode>);
+impl Message<Next> for RingNode {
+    type Reply = ();
+    async fn handle(&mut self, Next(a): Next, _: &mut Context<Self, ()>) {
+        self.next = Some(a);
+    }
+}
+struct Token(u64);
+impl Message<Token> for RingNode {
+    type Reply = ();
+    async fn handle(&mut self, Token(v): Token, _: &mut Context<Self, ()>) {
+        if v == 0 {
+            if let Some(d) = &self.done {
+                let _ = d.send(());
+            }
+        } else {
+            let _ = self.next.as_ref().unwrap().tell(Token(v - 1)).await;
+        }
+    }
+}
+
+fn ring(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let procs = args.usize("procs", 1000).max(2);
+    let laps = args.u64("laps", 1000);
+    rep.param("procs", procs).param("laps", laps);
+    let hops = procs as u64 * laps;
+    let elapsed = run_on(rt, async move {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+        let nodes: Vec<_> = (0..procs)
+            .map(|i| RingNode::spawn(RingNode { next: None, done: (i == 0).then(|| done_tx.clone()) }))
+            .collect();
+        for i in 0..procs {
+            nodes[i].tell(Next(nodes[(i + 1) % procs].clone())).await.unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let t0 = Instant::now();
+        nodes[0].tell(Token(hops)).await.unwrap();
+        done_rx.recv().await;
+        let e = t0.elapsed();
+        for n in &nodes {
+            n.kill();
+        }
+        e
+    });
+    report_ring(&rep, procs, laps, elapsed);
+}
+
+// ---------------------------------------------------------------- pingpong
+
+struct Pinger {
+    trips: u64,
+    ponger: Option<ActorRef<Ponger>>,
+    done: mpsc::UnboundedSender<()>,
+}
+impl Actor for Pinger {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+}
+struct Ponger {
+    pinger: ActorRef<Pinger>,
+}
+impl Actor for Ponger {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+}
+struct StartPing(ActorRef<Ponger>);
+struct Ping(u64);
+struct Pong(u64);
+impl Message<StartPing> for Pinger {
+    type Reply = ();
+    async fn handle(&mut self, StartPing(p): StartPing, _: &mut Context<Self, ()>) {
+        let _ = p.tell(Ping(0)).await;
+        self.ponger = Some(p);
+    }
+}
+impl Message<Pong> for Pinger {
+    type Reply = ();
+    async fn handle(&mut self, Pong(i): Pong, ctx: &mut Context<Self, ()>) {
+        let p = self.ponger.as_ref().unwrap();
+        if i + 1 < self.trips {
+            let _ = p.tell(Ping(i + 1)).await;
+        } else {
+            let _ = self.done.send(());
+            p.kill();
+            ctx.stop();
+        }
+    }
+}
+impl Message<Ping> for Ponger {
+    type Reply = ();
+    async fn handle(&mut self, Ping(i): Ping, _: &mut Context<Self, ()>) {
+        let _ = self.pinger.tell(Pong(i)).await;
+    }
+}
+
+fn pingpong(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let pairs = args.usize("pairs", 1000);
+    let trips = args.u64("trips", 1000);
+    rep.param("pairs", pairs).param("trips", trips);
+    let elapsed = run_on(rt, async move {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+        let mut ps = Vec::with_capacity(pairs);
+        for _ in 0..pairs {
+            let pinger = Pinger::spawn(Pinger { trips, ponger: None, done: done_tx.clone() });
+            let ponger = Ponger::spawn(Ponger { pinger: pinger.clone() });
+            ps.push((pinger, ponger));
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let t0 = Instant::now();
+        for (pinger, ponger) in ps {
+            pinger.tell(StartPing(ponger)).await.unwrap();
+        }
+        for _ in 0..pairs {
+            done_rx.recv().await;
+        }
+        t0.elapsed()
+    });
+    report_pingpong(&rep, pairs, trips, elapsed);
+}
+
+// ---------------------------------------------------------------- skynet
+
+enum Parent {
+    Node(ActorRef<SkyNode>),
+    Root(mpsc::UnboundedSender<u64>),
+}
+struct SkyNode {
+    parent: Parent,
+    acc: u64,
+    got: u64,
+}
+struct Sum(u64);
+impl SkyNode {
+    async fn report(&self, v: u64) {
+        match &self.parent {
+            Parent::Node(p) => {
+                let _ = p.tell(Sum(v)).await;
+            }
+            Parent::Root(tx) => {
+                let _ = tx.send(v);
+            }
+        }
+    }
+}
+impl Actor for SkyNode {
+    type Args = (u64, u64, Parent);
+    type Error = Infallible;
+    async fn on_start((num, size, parent): Self::Args, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        let node = SkyNode { parent, acc: 0, got: 0 };
+        if size == 1 {
+            node.report(num).await;
+            me.kill();
+        } else {
+            // Spawn is non-blocking (the child's on_start runs in its own task).
+            let sub = size / 10;
+            for i in 0..10 {
+                SkyNode::spawn((num + i * sub, sub, Parent::Node(me.clone())));
+            }
+        }
+        Ok(node)
+    }
+}
+impl Message<Sum> for SkyNode {
+    type Reply = ();
+    async fn handle(&mut self, Sum(v): Sum, ctx: &mut Context<Self, ()>) {
+        self.acc += v;
+        self.got += 1;
+        if self.got == 10 {
+            self.report(self.acc).await;
+            ctx.stop();
+        }
+    }
+}
+
+fn skynet_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let leaves = args.u64("leaves", 1_000_000);
+    rep.param("leaves", leaves);
+    let (sum, elapsed) = run_on(rt, async move {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let t0 = Instant::now();
+        SkyNode::spawn((0, leaves, Parent::Root(tx)));
+        let sum = rx.recv().await.unwrap();
+        (sum, t0.elapsed())
+    });
+    report_skynet(&rep, leaves, sum, elapsed);
+}
+
+// ---------------------------------------------------------------- call
+
+struct Server {
+    state: u64,
+}
+impl Actor for Server {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+}
+struct Add(u64);
+impl Message<Add> for Server {
+    type Reply = u64;
+    async fn handle(&mut self, Add(x): Add, _: &mut Context<Self, u64>) -> u64 {
+        self.state = self.state.wrapping_add(x);
+        self.state
+    }
+}
+
+fn call_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let callers = args.usize("callers", 100);
+    let calls = args.u64("calls", 1000);
+    rep.param("callers", callers).param("calls", calls);
+    let (mut avgs, elapsed) = run_on(rt, async move {
+        // Unbounded mailbox: up to 10,000 concurrent callers queue on the one server.
+        let server = Server::spawn_with_mailbox(Server { state: 0 }, mailbox::unbounded());
+        let barrier = Arc::new(Barrier::new(callers + 1));
+        let (res_tx, mut res_rx) = mpsc::unbounded_channel::<f64>();
+        for _ in 0..callers {
+            let (srv, b, res) = (server.clone(), barrier.clone(), res_tx.clone());
+            tokio::spawn(async move {
+                b.wait().await;
+                let t = Instant::now();
+                for _ in 0..calls {
+                    std::hint::black_box(srv.ask(Add(1)).await.unwrap());
+                }
+                let _ = res.send(t.elapsed().as_secs_f64() * 1e6 / calls as f64);
+            });
+        }
+        barrier.wait().await;
+        let t0 = Instant::now();
+        let mut avgs = Vec::with_capacity(callers);
+        for _ in 0..callers {
+            avgs.push(res_rx.recv().await.unwrap());
+        }
+        (avgs, t0.elapsed())
+    });
+    report_call(&rep, callers, calls, &mut avgs, elapsed);
+}
+
+// ---------------------------------------------------------------- hogs, fairness, kill
+
+struct Hog {
+    kind: HogKind,
+    sleep_ms: u64,
+    stop: Arc<AtomicBool>,
+}
+impl Actor for Hog {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        let _ = me.tell(Run).try_send();
+        Ok(s)
+    }
+}
+struct Run;
+struct Tick(u64);
+impl Message<Run> for Hog {
+    type Reply = ();
+    async fn handle(&mut self, _: Run, ctx: &mut Context<Self, ()>) {
+        match self.kind {
+            HogKind::Spin => {
+                std::hint::black_box(spin_until(&self.stop));
+            }
+            HogKind::Sleep => sleep_until(&self.stop, self.sleep_ms),
+            HogKind::Yield => {
+                let _ = ctx.actor_ref().tell(Tick(1)).try_send();
+            }
+        }
+    }
+}
+impl Message<Tick> for Hog {
+    type Reply = ();
+    // The runtime operation of the yield hog is a self-send: one chunk per message.
+    async fn handle(&mut self, Tick(x): Tick, ctx: &mut Context<Self, ()>) {
+        if !self.stop.load(Ordering::Relaxed) {
+            let _ = ctx.actor_ref().tell(Tick(spin_chunk(x))).await;
+        }
+    }
+}
+
+struct Echo;
+impl Actor for Echo {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(s)
+    }
+}
+struct EchoPing(u64);
+impl Message<EchoPing> for Echo {
+    type Reply = u64;
+    async fn handle(&mut self, EchoPing(v): EchoPing, _: &mut Context<Self, u64>) -> u64 {
+        v
+    }
+}
+
+/// A light process: on start it asks its echo actor `trips` times, then reports and stops.
+struct Light {
+    trips: usize,
+    echo: ActorRef<Echo>,
+    res: std::sync::mpsc::Sender<Vec<u64>>,
+}
+impl Actor for Light {
+    type Args = Self;
+    type Error = Infallible;
+    async fn on_start(s: Self, me: ActorRef<Self>) -> Result<Self, Infallible> {
+        let _ = me.tell(Go).try_send();
+        Ok(s)
+    }
+}
+struct Go;
+impl Message<Go> for Light {
+    type Reply = ();
+    async fn handle(&mut self, _: Go, ctx: &mut Context<Self, ()>) {
+        let mut lat = Vec::with_capacity(self.trips);
+        for i in 0..self.trips as u64 {
+            let t = Instant::now();
+            std::hint::black_box(self.echo.ask(EchoPing(i)).await.unwrap());
+            lat.push(t.elapsed().as_nanos() as u64);
+        }
+        let _ = self.res.send(lat);
+        self.echo.kill();
+        ctx.stop();
+    }
+}
+
+fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let light = args.usize("light", 100);
+    let trips = args.usize("trips", 200);
+    let hogs = args.usize("hogs", 0);
+    let kind = args.hog_kind();
+    let sleep_ms = args.u64("sleep-ms", 10);
+    let cap = Duration::from_secs_f64(args.f64("cap-secs", 30.0));
+    rep.param("light", light).param("trips", trips).param("hogs", hogs).param("hog_kind", kind.name());
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let _g = rt.enter();
+        for _ in 0..hogs {
+            Hog::spawn(Hog { kind, sleep_ms, stop: stop.clone() });
+        }
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    // Coordinator = main thread (not a worker), with a std channel and recv_timeout for the cap.
+    let (res_tx, res_rx) = std::sync::mpsc::channel::<Vec<u64>>();
+    let t0 = Instant::now();
+    {
+        let _g = rt.enter();
+        for _ in 0..light {
+            let echo = Echo::spawn(Echo);
+            Light::spawn(Light { trips, echo, res: res_tx.clone() });
+        }
+    }
+    let deadline = t0 + cap;
+    let mut all = Vec::with_capacity(light * trips);
+    let mut finished = 0;
+    while finished < light {
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        match res_rx.recv_timeout(deadline - now) {
+            Ok(l) => {
+                all.extend(l);
+                finished += 1;
+            }
+            Err(_) => break,
+        }
+    }
+    let total = t0.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    report_fairness(
+        &rep,
+        FairnessResult { latencies_ns: all, total, light, trips, finished, starved: finished < light, note: None },
+    );
+}
+
+fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let kind = args.hog_kind();
+    let kills = args.usize("kills", 5);
+    let sleep_ms = args.u64("sleep-ms", 10);
+    let cap = Duration::from_secs_f64(args.f64("cap-secs", 2.0));
+    rep.param("hog_kind", kind.name()).param("kills", kills);
+    let mut lat = Vec::new();
+    for _ in 0..kills {
+        let stop = Arc::new(AtomicBool::new(false));
+        let hog = {
+            let _g = rt.enter();
+            Hog::spawn(Hog { kind, sleep_ms, stop: stop.clone() })
+        };
+        // The "monitor": a task waiting for the actor's shutdown; it takes the timestamp.
+        let (tx, rx) = std::sync::mpsc::channel::<Instant>();
+        let watched = hog.clone();
+        rt.spawn(async move {
+            watched.wait_for_shutdown().await;
+            let _ = tx.send(Instant::now());
+        });
+        std::thread::sleep(Duration::from_millis(55));
+        let t0 = Instant::now();
+        hog.kill();
+        match rx.recv_timeout(cap) {
+            Ok(t1) => lat.push(Some(t1.saturating_duration_since(t0))),
+            Err(_) => {
+                lat.push(None);
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+    }
+    report_kill(&rep, &lat, kills, Some("ActorRef::kill (aborts the task); notification = wait_for_shutdown returns"));
+}

@@ -1,0 +1,430 @@
+//! Shared helpers for the Rust peer contenders: the command-line contract, JSON output, memory
+//! measurement, statistics and the hog loops of the fairness workload.
+//!
+//! The contract is documented in `bench/README.md` ("CLI and JSON contract"); `ember_bench` follows
+//! the same one.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// A parsed command line: `<bin> <workload> [--key value]...`.
+pub struct Args {
+    pub workload: String,
+    kv: BTreeMap<String, String>,
+}
+
+impl Args {
+    pub fn parse() -> Args {
+        let mut it = std::env::args().skip(1);
+        let workload = match it.next() {
+            Some(w) if !w.starts_with("--") => w,
+            _ => usage_exit("missing workload"),
+        };
+        let mut kv = BTreeMap::new();
+        while let Some(k) = it.next() {
+            let Some(key) = k.strip_prefix("--") else { usage_exit(&format!("unexpected argument {k}")) };
+            let Some(v) = it.next() else { usage_exit(&format!("flag --{key} needs a value")) };
+            kv.insert(key.to_string(), v);
+        }
+        Args { workload, kv }
+    }
+
+    pub fn u64(&self, key: &str, default: u64) -> u64 {
+        match self.kv.get(key) {
+            None => default,
+            Some(v) => {
+                let v = v.replace('_', "");
+                v.parse().unwrap_or_else(|_| usage_exit(&format!("--{key}: not an integer: {v}")))
+            }
+        }
+    }
+
+    pub fn usize(&self, key: &str, default: usize) -> usize {
+        self.u64(key, default as u64) as usize
+    }
+
+    pub fn f64(&self, key: &str, default: f64) -> f64 {
+        match self.kv.get(key) {
+            None => default,
+            Some(v) => v.parse().unwrap_or_else(|_| usage_exit(&format!("--{key}: not a number: {v}"))),
+        }
+    }
+
+    pub fn str(&self, key: &str, default: &str) -> String {
+        self.kv.get(key).cloned().unwrap_or_else(|| default.to_string())
+    }
+
+    pub fn hog_kind(&self) -> HogKind {
+        let s = self.str("hog-kind", "spin");
+        HogKind::parse(&s).unwrap_or_else(|| usage_exit(&format!("--hog-kind: spin|yield|sleep, not {s}")))
+    }
+}
+
+pub fn usage_exit(msg: &str) -> ! {
+    eprintln!("error: {msg}");
+    eprintln!(
+        "usage: <bench> <spawn|ring|pingpong|skynet|call|fairness|kill> [--workers 2] [--n N] [--procs R] \
+         [--laps L] [--pairs P] [--trips T] [--leaves 1000000] [--callers C] [--calls M] [--light L] \
+         [--hogs K] [--hog-kind spin|yield|sleep] [--cap-secs S] [--kills N] [--sleep-ms MS]"
+    );
+    std::process::exit(2)
+}
+
+/// A JSON value small enough for our output lines.
+#[derive(Clone, Debug)]
+pub enum V {
+    I(i64),
+    F(f64),
+    S(String),
+    B(bool),
+    Null,
+}
+
+impl From<u64> for V {
+    fn from(v: u64) -> V {
+        V::I(v as i64)
+    }
+}
+impl From<usize> for V {
+    fn from(v: usize) -> V {
+        V::I(v as i64)
+    }
+}
+impl From<i64> for V {
+    fn from(v: i64) -> V {
+        V::I(v)
+    }
+}
+impl From<f64> for V {
+    fn from(v: f64) -> V {
+        V::F(v)
+    }
+}
+impl From<&str> for V {
+    fn from(v: &str) -> V {
+        V::S(v.to_string())
+    }
+}
+impl From<String> for V {
+    fn from(v: String) -> V {
+        V::S(v)
+    }
+}
+impl From<bool> for V {
+    fn from(v: bool) -> V {
+        V::B(v)
+    }
+}
+impl From<Option<f64>> for V {
+    fn from(v: Option<f64>) -> V {
+        v.map(V::F).unwrap_or(V::Null)
+    }
+}
+
+fn write_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn write_v(out: &mut String, v: &V) {
+    match v {
+        V::I(i) => {
+            let _ = write!(out, "{i}");
+        }
+        V::F(f) if f.is_finite() => {
+            // Enough digits for ns/µs figures; JSON has no NaN/inf.
+            let _ = write!(out, "{}", (f * 1000.0).round() / 1000.0);
+        }
+        V::F(_) | V::Null => out.push_str("null"),
+        V::S(s) => write_json_str(out, s),
+        V::B(b) => out.push_str(if *b { "true" } else { "false" }),
+    }
+}
+
+fn write_obj(out: &mut String, fields: &[(&str, V)]) {
+    out.push('{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_json_str(out, k);
+        out.push(':');
+        write_v(out, v);
+    }
+    out.push('}');
+}
+
+/// One result line builder. Prints
+/// `{"system":..,"workload":..,"params":{..},"metric":..,"value":..,"unit":..,"status":..,<extra>}`.
+pub struct Reporter {
+    pub system: &'static str,
+    pub workload: String,
+    pub params: Vec<(&'static str, V)>,
+}
+
+impl Reporter {
+    pub fn new(system: &'static str, workload: &str) -> Reporter {
+        Reporter { system, workload: workload.to_string(), params: Vec::new() }
+    }
+
+    pub fn param(&mut self, k: &'static str, v: impl Into<V>) -> &mut Self {
+        self.params.push((k, v.into()));
+        self
+    }
+
+    pub fn emit(&self, metric: &str, value: impl Into<V>, unit: &str, status: &str, extra: &[(&str, V)]) {
+        let mut out = String::with_capacity(256);
+        out.push('{');
+        write_json_str(&mut out, "system");
+        out.push(':');
+        write_json_str(&mut out, self.system);
+        out.push_str(",\"workload\":");
+        write_json_str(&mut out, &self.workload);
+        out.push_str(",\"params\":");
+        write_obj(&mut out, &self.params);
+        out.push_str(",\"metric\":");
+        write_json_str(&mut out, metric);
+        out.push_str(",\"value\":");
+        write_v(&mut out, &value.into());
+        out.push_str(",\"unit\":");
+        write_json_str(&mut out, unit);
+        out.push_str(",\"status\":");
+        write_json_str(&mut out, status);
+        for (k, v) in extra {
+            out.push(',');
+            write_json_str(&mut out, k);
+            out.push(':');
+            write_v(&mut out, v);
+        }
+        out.push('}');
+        use std::io::Write;
+        let stdout = std::io::stdout();
+        let mut lock = stdout.lock();
+        let _ = writeln!(lock, "{out}");
+        let _ = lock.flush();
+    }
+}
+
+/// Resident set size of this process in bytes, from `/proc/self/status` (VmRSS).
+pub fn rss_bytes() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    for line in s.lines() {
+        if let Some(rest) = line.strip_prefix("VmRSS:") {
+            let kb: u64 = rest.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            return kb * 1024;
+        }
+    }
+    0
+}
+
+/// Nearest-rank percentile of a sorted slice (p in 0..=100).
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+pub fn median(v: &mut [f64]) -> Option<f64> {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    percentile(v, 50.0)
+}
+
+/// The three hog kinds of the fairness and kill workloads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HogKind {
+    /// Pure arithmetic, no runtime call ever (a relaxed atomic load of the stop flag every 1024
+    /// iterations is the only memory traffic).
+    Spin,
+    /// A chunk of arithmetic (`YIELD_CHUNK` iterations), then one runtime operation, forever.
+    Yield,
+    /// `std::thread::sleep(sleep_ms)` in a loop inside the task: blocks its worker thread.
+    Sleep,
+}
+
+impl HogKind {
+    pub fn parse(s: &str) -> Option<HogKind> {
+        match s {
+            "spin" => Some(HogKind::Spin),
+            "yield" => Some(HogKind::Yield),
+            "sleep" => Some(HogKind::Sleep),
+            _ => None,
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            HogKind::Spin => "spin",
+            HogKind::Yield => "yield",
+            HogKind::Sleep => "sleep",
+        }
+    }
+}
+
+/// Iterations of arithmetic between two runtime operations in the `yield` hog.
+pub const YIELD_CHUNK: u32 = 1000;
+
+/// One step of the hogs' arithmetic (a 64-bit LCG).
+#[inline(always)]
+pub fn lcg(x: u64) -> u64 {
+    x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407)
+}
+
+/// The `spin` hog: arithmetic until `stop` is set. Never calls into any runtime.
+pub fn spin_until(stop: &AtomicBool) -> u64 {
+    let mut x: u64 = 1;
+    loop {
+        for _ in 0..1024 {
+            x = lcg(black_box(x));
+        }
+        if stop.load(Ordering::Relaxed) {
+            return x;
+        }
+    }
+}
+
+/// One arithmetic chunk of the `yield` hog.
+#[inline]
+pub fn spin_chunk(mut x: u64) -> u64 {
+    for _ in 0..YIELD_CHUNK {
+        x = lcg(black_box(x));
+    }
+    x
+}
+
+/// The `sleep` hog: blocking sleeps until `stop` is set. Never calls into any runtime.
+pub fn sleep_until(stop: &AtomicBool, sleep_ms: u64) {
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(sleep_ms));
+    }
+}
+
+/// Summary of the light processes' trips in the fairness workload, printed as four lines.
+pub struct FairnessResult {
+    pub latencies_ns: Vec<u64>,
+    pub total: Duration,
+    pub light: usize,
+    pub trips: usize,
+    pub finished: usize,
+    pub starved: bool,
+    pub note: Option<&'static str>,
+}
+
+pub fn report_fairness(rep: &Reporter, mut r: FairnessResult) {
+    r.latencies_ns.sort_unstable();
+    let us: Vec<f64> = r.latencies_ns.iter().map(|&n| n as f64 / 1000.0).collect();
+    let status = if r.starved { "starved" } else { "ok" };
+    let mut extra: Vec<(&str, V)> = vec![
+        ("light", r.light.into()),
+        ("finished", r.finished.into()),
+        ("trips_done", us.len().into()),
+        ("trips_expected", (r.light * r.trips).into()),
+    ];
+    if let Some(n) = r.note {
+        extra.push(("note", n.into()));
+    }
+    rep.emit("p50_us", percentile(&us, 50.0), "us", status, &extra);
+    rep.emit("p99_us", percentile(&us, 99.0), "us", status, &extra);
+    rep.emit("max_us", us.last().copied(), "us", status, &extra);
+    rep.emit("total_ms", r.total.as_secs_f64() * 1000.0, "ms", status, &extra);
+}
+
+/// Summary of a kill workload: per-kill latencies (None = not observed within the cap).
+pub fn report_kill(rep: &Reporter, lat: &[Option<Duration>], kills: usize, note: Option<&str>) {
+    let mut got: Vec<f64> = lat.iter().flatten().map(|d| d.as_secs_f64() * 1e6).collect();
+    let timed_out = lat.iter().any(|l| l.is_none());
+    let max = got.iter().cloned().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let med = median(&mut got);
+    let mut extra: Vec<(&str, V)> =
+        vec![("kills", kills.into()), ("observed", got.len().into()), ("max_us", max.into())];
+    if let Some(n) = note {
+        extra.push(("note", n.into()));
+    }
+    let status = if timed_out { "timeout" } else { "ok" };
+    rep.emit("kill_latency_us", if timed_out { None } else { med }, "us", status, &extra);
+}
+
+pub fn report_unsupported(rep: &Reporter, metric: &str, unit: &str, note: &str) {
+    rep.emit(metric, V::Null, unit, "unsupported", &[("note", note.into())]);
+}
+
+/// Skynet: number of leaves must be a power of the fan-out; expected sum of 0..leaves.
+pub fn skynet_expected(leaves: u64) -> u64 {
+    leaves * (leaves - 1) / 2
+}
+
+/// Exit the process without running destructors (so that a stuck worker cannot hang shutdown).
+pub fn hard_exit(code: i32) -> ! {
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(code)
+}
+
+// ---- reporting of the throughput workloads (same lines for every Rust peer) ----
+
+pub fn emit_spawn(rep: &Reporter, n: usize, spawn_t: Duration, settle_t: Duration, release_t: Duration, rss0: u64, rss1: u64) {
+    let extra = [
+        ("total_ms", V::F(spawn_t.as_secs_f64() * 1e3)),
+        ("settle_ms", V::F(settle_t.as_secs_f64() * 1e3)),
+        ("release_ms", V::F(release_t.as_secs_f64() * 1e3)),
+    ];
+    rep.emit("us_per_spawn", spawn_t.as_secs_f64() * 1e6 / n as f64, "us", "ok", &extra);
+    let bytes = rss1.saturating_sub(rss0) as f64 / n as f64;
+    rep.emit("bytes_per_process", bytes, "bytes", "ok", &[("rss_before", rss0.into()), ("rss_after", rss1.into())]);
+}
+
+pub fn report_ring(rep: &Reporter, procs: usize, laps: u64, elapsed: Duration) {
+    let hops = procs as u64 * laps;
+    rep.emit(
+        "ns_per_hop",
+        elapsed.as_secs_f64() * 1e9 / hops as f64,
+        "ns",
+        "ok",
+        &[("hops", hops.into()), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))],
+    );
+}
+
+pub fn report_pingpong(rep: &Reporter, pairs: usize, trips: u64, elapsed: Duration) {
+    let msgs = 2 * pairs as u64 * trips;
+    rep.emit(
+        "msgs_per_sec",
+        msgs as f64 / elapsed.as_secs_f64(),
+        "msg/s",
+        "ok",
+        &[("messages", msgs.into()), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))],
+    );
+}
+
+pub fn report_skynet(rep: &Reporter, leaves: u64, sum: u64, elapsed: Duration) {
+    let ok = sum == skynet_expected(leaves);
+    rep.emit(
+        "ms",
+        elapsed.as_secs_f64() * 1e3,
+        "ms",
+        if ok { "ok" } else { "error" },
+        &[("sum", sum.into()), ("expected", skynet_expected(leaves).into())],
+    );
+}
+
+pub fn report_call(rep: &Reporter, callers: usize, calls: u64, avgs: &mut [f64], elapsed: Duration) {
+    let total = callers as u64 * calls;
+    let med = median(avgs);
+    let extra = [("total_calls", V::from(total)), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))];
+    rep.emit("us_per_call", med, "us", "ok", &extra);
+    rep.emit("calls_per_sec", total as f64 / elapsed.as_secs_f64(), "call/s", "ok", &extra);
+}
