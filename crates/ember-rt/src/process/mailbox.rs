@@ -190,39 +190,40 @@ fn expect_message<M>(m: Option<Message<M>>) -> Message<M> {
 }
 
 /// The future of every receive: a hand-written state machine (rather than nested `async fn`s)
-/// so that a process waiting in a receive stays small.
-struct Receive<'a, M, F, T> {
+/// so that a process waiting in a receive stays small. The receive starts — its reduction is
+/// charged and the clock of `after` starts — when it is created, i.e. at the `receive` call.
+struct Receive<'a, M, F, Mp> {
     mb: &'a mut Mailbox<M>,
     pick: F,
-    map: fn(Option<Message<M>>) -> T,
-    timeout: Timeout,
+    map: Mp,
     deadline: Option<Instant>,
     scanned: usize,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
-    started: bool,
 }
 
-impl<'a, M: Send + 'static, F: FnMut(&Message<M>) -> bool, T> Receive<'a, M, F, T> {
-    fn new(mb: &'a mut Mailbox<M>, pick: F, timeout: Timeout, map: fn(Option<Message<M>>) -> T) -> Self {
-        Receive { mb, pick, map, timeout, deadline: None, scanned: 0, sleep: None, started: false }
+impl<'a, M: Send + 'static, F: FnMut(&Message<M>) -> bool, T, Mp: Fn(Option<Message<M>>) -> T> Receive<'a, M, F, Mp> {
+    fn new(mb: &'a mut Mailbox<M>, pick: F, timeout: Timeout, map: Mp) -> Self {
+        budget::charge(1);
+        let deadline = match timeout {
+            Timeout::Infinity => None,
+            t => t.deadline(Instant::now()),
+        };
+        Receive { mb, pick, map, deadline, scanned: 0, sleep: None }
     }
 }
 
-impl<M, F, T> Unpin for Receive<'_, M, F, T> {}
+impl<M, F, Mp> Unpin for Receive<'_, M, F, Mp> {}
 
-impl<M: Send + 'static, F: FnMut(&Message<M>) -> bool, T> Future for Receive<'_, M, F, T> {
+impl<M, F, T, Mp> Future for Receive<'_, M, F, Mp>
+where
+    M: Send + 'static,
+    F: FnMut(&Message<M>) -> bool,
+    Mp: Fn(Option<Message<M>>) -> T,
+{
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<T> {
         let this = self.get_mut();
-        if !this.started {
-            // The clock of `after` starts when the receive starts.
-            this.started = true;
-            budget::charge(1);
-            if let Timeout::After(_) = this.timeout {
-                this.deadline = this.timeout.deadline(Instant::now());
-            }
-        }
         if !context::with_current(|c| c.is_none_or(|p| p.is_alive())) {
             return Poll::Pending;
         }

@@ -105,6 +105,11 @@ impl std::ops::DerefMut for ProcState {
     }
 }
 
+/// The message type of a process receiving `M`.
+pub(crate) fn msg_type_of<M: 'static>() -> (TypeId, &'static str) {
+    (TypeId::of::<M>(), std::any::type_name::<M>())
+}
+
 /// One process.
 pub(crate) struct Pcb {
     pub(crate) pid: RawPid,
@@ -117,8 +122,8 @@ pub(crate) struct Pcb {
     pub(crate) inbox: Arc<dyn ErasedInbox>,
     pub(crate) future: FutureCell,
     pub(crate) state: Mutex<ProcState>,
-    msg_type: TypeId,
-    msg_type_name: &'static str,
+    /// `msg_type_of::<M>`: the message type, behind one pointer instead of 32 bytes.
+    msg_type: fn() -> (TypeId, &'static str),
     pub(crate) future_size: u32,
 }
 
@@ -132,7 +137,7 @@ impl Pcb {
         future: BoxFuture,
         future_size: usize,
         priority: Priority,
-        msg_type: (TypeId, &'static str),
+        msg_type: fn() -> (TypeId, &'static str),
     ) -> Pcb {
         Pcb {
             pid,
@@ -145,18 +150,17 @@ impl Pcb {
             inbox,
             future: FutureCell::new(future),
             state: Mutex::new(ProcState::default()),
-            msg_type: msg_type.0,
-            msg_type_name: msg_type.1,
+            msg_type,
             future_size: future_size.min(u32::MAX as usize) as u32,
         }
     }
 
     pub(crate) fn msg_type(&self) -> TypeId {
-        self.msg_type
+        (self.msg_type)().0
     }
 
     pub(crate) fn msg_type_name(&self) -> &'static str {
-        self.msg_type_name
+        (self.msg_type)().1
     }
 
     /// Not yet logically dead.

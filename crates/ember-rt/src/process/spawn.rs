@@ -5,7 +5,6 @@
 //! delivers its real exit reason (otp-semantics B8). The body closure itself is called inside
 //! the new process's first poll, so even a panic while building the future is contained.
 
-use std::any::TypeId;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -145,7 +144,7 @@ where
         future,
         future_size,
         opts.priority,
-        (TypeId::of::<M>(), std::any::type_name::<M>()),
+        super::pcb::msg_type_of::<M>,
     ));
     {
         let mut st = pcb.state.lock();
