@@ -116,13 +116,3 @@ pub use scheduler::dirty::{DirtyError, DirtyHandle, spawn_blocking, spawn_dirty_
 pub use term::Term;
 #[cfg(not(loom))]
 pub use time::{TimerRef, Timeout, cancel_timer, read_timer, send_after, send_after_named, send_interval, sleep};
-
-/// Loom models of the lock-protocol pieces (built only with `--cfg loom`).
-#[cfg(loom)]
-#[doc(hidden)]
-pub mod loom_models {
-    #[path = "../process/queue.rs"]
-    pub mod queue;
-    #[path = "../process/state.rs"]
-    pub mod state;
-}

@@ -180,11 +180,12 @@ fn stats_of(rt: &RtInner) -> RuntimeStats {
         .filter(|s| s.in_use.load(Ordering::Acquire))
         .map(|s| {
             let seen = s.stats.poll_seen_at.load(Ordering::Relaxed);
-            let in_poll = s.stats.poll_state.load(Ordering::Relaxed) & 1 == 1;
+            let poll_state = s.handoff.poll_state.load(Ordering::Relaxed);
+            let in_poll = poll_state & 1 == 1;
             let samples = s.stats.samples.load(Ordering::Relaxed);
             WorkerInfo {
                 run_queue: s.stealer.len(),
-                polls: s.stats.polls(),
+                polls: poll_state >> 1,
                 utilization: s.stats.busy_samples.load(Ordering::Relaxed) as f64 / samples.max(1) as f64,
                 in_poll_for: (in_poll && seen != 0).then(|| Duration::from_nanos(now.saturating_sub(seen))),
             }

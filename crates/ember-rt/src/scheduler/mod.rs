@@ -27,6 +27,7 @@
 
 pub(crate) mod budget;
 pub(crate) mod dirty;
+pub(crate) mod handoff;
 pub(crate) mod idle;
 pub(crate) mod os;
 pub(crate) mod watchdog;
@@ -41,15 +42,13 @@ use crossbeam_utils::sync::Parker;
 use crate::Priority;
 use crate::process::Pcb;
 use crate::sync::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Mutex, Ordering};
+use handoff::WakeSlot;
 use idle::Idle;
 
 /// Per-slot counters, written by the slot's worker (plain stores, no clock reads on the poll
 /// path) and sampled by the watchdog.
 #[derive(Default)]
 pub(crate) struct WorkerStats {
-    /// `polls << 1 | in_poll`: the number of polls started, and whether one is running now.
-    /// The watchdog sees a stuck poll as the same odd value across samples.
-    pub(crate) poll_state: AtomicU64,
     /// Watchdog samples taken of this slot, and how many found it inside a poll.
     pub(crate) samples: AtomicU64,
     pub(crate) busy_samples: AtomicU64,
@@ -58,23 +57,15 @@ pub(crate) struct WorkerStats {
     pub(crate) poll_seen_at: AtomicU64,
 }
 
-impl WorkerStats {
-    /// Polls started on this slot.
-    pub(crate) fn polls(&self) -> u64 {
-        self.poll_state.load(Ordering::Relaxed) >> 1
-    }
-}
-
 /// A place for one worker thread (see the module docs).
 pub(crate) struct Slot {
     pub(crate) stealer: Stealer<Arc<Pcb>>,
     /// The deque and parker while no thread owns the slot.
     parked: Mutex<Option<(Deque<Arc<Pcb>>, Parker)>>,
     pub(crate) stats: WorkerStats,
-    /// Processes woken by the process being polled on this slot's thread.
-    pub(crate) wakes: Mutex<Vec<Arc<Pcb>>>,
-    /// Set by the watchdog when it gave this slot's work to a spare thread.
-    pub(crate) replaced: AtomicBool,
+    /// Processes woken by the process being polled on this slot's thread, the watchdog's
+    /// takeover flag and the poll counter (see `handoff`).
+    pub(crate) handoff: WakeSlot<Arc<Pcb>>,
     pub(crate) in_use: AtomicBool,
     /// OS thread id of the owner (for priority demotion).
     pub(crate) tid: AtomicI32,
@@ -119,8 +110,7 @@ impl Scheduler {
                     stealer: deque.stealer(),
                     parked: Mutex::new(Some((deque, parker))),
                     stats: WorkerStats::default(),
-                    wakes: Mutex::new(Vec::new()),
-                    replaced: AtomicBool::new(false),
+                    handoff: WakeSlot::default(),
                     in_use: AtomicBool::new(false),
                     tid: AtomicI32::new(0),
                 }
@@ -210,7 +200,7 @@ impl Scheduler {
         }
         for s in &self.slots {
             while !matches!(s.stealer.steal(), Steal::Empty) {}
-            s.wakes.lock().clear();
+            s.handoff.clear();
         }
     }
 }

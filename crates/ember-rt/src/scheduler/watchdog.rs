@@ -56,7 +56,7 @@ fn run(rt: &Arc<RtInner>) {
                 continue;
             }
             let stats = &slot.stats;
-            let state = stats.poll_state.load(Ordering::Acquire);
+            let state = slot.handoff.poll_state.load(Ordering::Acquire);
             stats.samples.fetch_add(1, Ordering::Relaxed);
             if state & 1 == 0 {
                 seen[i] = (state, 0);
@@ -70,7 +70,7 @@ fn run(rt: &Arc<RtInner>) {
                 continue;
             }
             let age = now.saturating_sub(seen[i].1);
-            if slot.replaced.load(Ordering::Acquire) {
+            if slot.handoff.is_replaced() {
                 continue;
             }
             if age >= detect_ns {
@@ -87,15 +87,8 @@ fn run(rt: &Arc<RtInner>) {
 fn hand_off(rt: &Arc<RtInner>, i: usize, state: u64) {
     let sched = &rt.sched;
     let slot = &sched.slots[i];
-    {
-        let mut wakes = slot.wakes.lock();
-        if slot.stats.poll_state.load(Ordering::Acquire) != state {
-            return; // the poll ended meanwhile
-        }
-        slot.replaced.store(true, Ordering::Release);
-        for p in wakes.drain(..) {
-            sched.injector.push(p);
-        }
+    if !slot.handoff.take_over(state, |p| sched.injector.push(p)) {
+        return; // the poll ended meanwhile
     }
     os::set_nice(slot.tid.load(Ordering::Relaxed), 19);
     let range = sched.config.workers..sched.slots.len();

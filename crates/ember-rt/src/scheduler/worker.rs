@@ -46,15 +46,8 @@ thread_local! {
 pub(crate) fn buffer_wake(sched: &Scheduler, pcb: Arc<Pcb>) -> Result<(), Arc<Pcb>> {
     match SLOT.get() {
         Some((addr, index, true)) if addr == sched as *const Scheduler as usize => {
-            let slot = &sched.slots[index];
-            let mut wakes = slot.wakes.lock();
-            // Checked under the lock the watchdog takes to drain the buffer: once it has
-            // drained, nothing more is buffered here.
-            if slot.replaced.load(Ordering::Acquire) {
-                return Err(pcb);
-            }
-            wakes.push(pcb);
-            Ok(())
+            // Refused once the watchdog took the slot over: the caller then injects.
+            sched.slots[index].handoff.buffer(pcb)
         }
         _ => Err(pcb),
     }
@@ -105,9 +98,8 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
             core.searching = false;
             sched.idle.found_work();
         }
-        let again = run_task(&rt, index, pcb);
-        std::mem::swap(&mut *slot.wakes.lock(), &mut woken);
-        if slot.replaced.load(Ordering::Acquire) {
+        let (again, replaced) = run_task(&rt, index, pcb, &mut woken);
+        if replaced {
             if hand_off(sched, &mut core, again, &mut woken) {
                 break;
             }
@@ -133,7 +125,7 @@ fn hand_off(sched: &Scheduler, core: &mut Core, again: Option<Arc<Pcb>>, woken: 
     for p in again.into_iter().chain(woken.drain(..)) {
         sched.injector.push(p);
     }
-    slot.replaced.store(false, Ordering::Release);
+    slot.handoff.clear_replaced();
     let retire = sched.active.load(Ordering::Acquire) > sched.config.workers;
     if retire {
         if let Some(p) = core.lifo.take() {
@@ -237,10 +229,12 @@ fn park(core: &mut Core, sched: &Scheduler) {
     core.searching = sched.idle.retract(core.index);
 }
 
-/// Poll `pcb` once. Returns it if it must be queued again (it yielded or was woken meanwhile).
-fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> {
+/// Poll `pcb` once, collecting the processes it woke into `woken`. Returns the process if it
+/// must be queued again (it yielded or was woken meanwhile), and whether the watchdog took this
+/// worker's slot over during the poll.
+fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>, woken: &mut Vec<Arc<Pcb>>) -> (Option<Arc<Pcb>>, bool) {
     if !pcb.sched.start_run() {
-        return None;
+        return (None, false);
     }
     // SAFETY: `start_run` made this thread the owner of the RUNNING state; the reference is
     // dropped before `end_run`/`finish` give it up.
@@ -248,11 +242,10 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     if !pcb.is_alive() || slot.is_none() {
         let fut = slot.take();
         finish(&pcb, fut, None);
-        return None;
+        return (None, false);
     }
-    let stats = &rt.sched.slots[index].stats;
-    let polls = stats.polls() + 1;
-    stats.poll_state.store(polls << 1 | 1, Ordering::Release);
+    let handoff = &rt.sched.slots[index].handoff;
+    let state = handoff.start_poll();
     let guard = CurrentGuard::enter(pcb.clone());
     budget::start_slice(rt.sched.budget);
     set_polling(true);
@@ -267,11 +260,11 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     set_polling(false);
     let used = budget::end_slice();
     pcb.reductions.fetch_add(used, Ordering::Relaxed);
-    stats.poll_state.store(polls << 1, Ordering::Release);
+    let replaced = handoff.finish_poll(state, woken);
     let reason = match result {
         Ok(Poll::Pending) if pcb.is_alive() => {
             drop(guard);
-            return pcb.sched.end_run().then_some(pcb);
+            return (pcb.sched.end_run().then_some(pcb), replaced);
         }
         Ok(Poll::Pending) => None, // killed during the poll
         Ok(Poll::Ready(reason)) => Some(reason),
@@ -280,7 +273,7 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>) -> Option<Arc<Pcb>> 
     let fut = slot.take();
     finish(&pcb, fut, reason);
     drop(guard);
-    None
+    (None, replaced)
 }
 
 /// Drop the future (on this worker, its destructors under `catch_unwind`), then run the exit
