@@ -88,6 +88,9 @@ pub enum SpawnError {
     /// The runtime is shutting down.
     #[error("the runtime is shutting down")]
     ShuttingDown,
+    /// A link or monitor to the caller was asked for outside of a process.
+    #[error("link or monitor requested outside of an ember process")]
+    NotInProcess,
 }
 
 /// A timeout value outside the range Erlang accepts (`0..=4294967295` ms).

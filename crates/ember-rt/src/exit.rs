@@ -73,6 +73,22 @@ impl ExitReason {
         ExitReason::Error(Arc::new(err))
     }
 
+    /// The reason for a panic caught with [`std::panic::catch_unwind`] inside a process: the
+    /// panic message and, when the runtime's panic hook saw it, its location. Behaviours that
+    /// catch panics themselves (to run cleanup code) use this to exit like the runtime would.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let caught = std::panic::catch_unwind(|| panic!("bad input")).unwrap_err();
+    /// let reason = ember_rt::ExitReason::from_panic(caught);
+    /// assert!(matches!(reason, ember_rt::ExitReason::Panic { ref message, .. } if &**message == "bad input"));
+    /// # }).unwrap();
+    /// ```
+    pub fn from_panic(payload: Box<dyn std::any::Any + Send>) -> ExitReason {
+        crate::panic::reason_from_payload(payload)
+    }
+
     /// `normal`, `shutdown` or `{shutdown, _}`: the reasons supervisors, `transient` restarts
     /// and crash reports treat as a clean stop. (Links do not: only `Normal` is ignored by a
     /// non-trapping linked process.)

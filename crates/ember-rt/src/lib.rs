@@ -115,4 +115,6 @@ pub use scheduler::dirty::{DirtyError, DirtyHandle, spawn_blocking, spawn_dirty_
 #[cfg(not(loom))]
 pub use term::Term;
 #[cfg(not(loom))]
-pub use time::{TimerRef, Timeout, cancel_timer, read_timer, send_after, send_after_named, send_interval, sleep};
+pub use time::{
+    TimerRef, Timeout, cancel_timer, read_timer, send_after, send_after_named, send_interval, send_interval_with, sleep,
+};

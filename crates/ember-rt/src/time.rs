@@ -303,6 +303,27 @@ pub fn send_interval<M: Clone + Send + 'static>(every: Duration, dest: Pid<M>, m
     start_timer(rt_of(dest.raw), every, Dest::Pid(dest.raw), move || msg.clone(), true)
 }
 
+/// Deliver `make()` to `dest` every `every`, until cancelled or `dest` exits: like
+/// [`send_interval`] for messages that are not `Clone` (e.g. ones carrying a reply channel).
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// rt.run(|mut mb: ember_rt::Mailbox<u32>| async move {
+///     let mut n = 0;
+///     let t = ember_rt::send_interval_with(std::time::Duration::from_millis(2), mb.pid(), move || { n += 1; n });
+///     assert_eq!(mb.recv().await, 1);
+///     assert_eq!(mb.recv().await, 2);
+///     ember_rt::cancel_timer(&t);
+/// }).unwrap();
+/// ```
+pub fn send_interval_with<M: Send + 'static>(
+    every: Duration,
+    dest: Pid<M>,
+    make: impl FnMut() -> M + Send + 'static,
+) -> TimerRef {
+    start_timer(rt_of(dest.raw), every, Dest::Pid(dest.raw), make, true)
+}
+
 /// Cancel a timer (Erlang `erlang:cancel_timer/1`): the time that was left, or `None` if it
 /// had already fired or been cancelled. A message already delivered stays in the mailbox.
 ///

@@ -89,9 +89,13 @@ where
     }
 }
 
-/// A spawn refused only because the runtime is shutting down: give back a pid that is already
-/// dead, so the caller sees what it would see had the process died at once.
-fn dead_pid<M>(_e: SpawnError) -> Pid<M> {
+/// A spawn refused because the runtime is shutting down: give back a pid that is already
+/// dead, so the caller sees what it would see had the process died at once. Link and monitor
+/// requests outside a process are programming errors, reported like `self_pid`'s.
+fn dead_pid<M>(e: SpawnError) -> Pid<M> {
+    if e == SpawnError::NotInProcess {
+        panic!("ember_rt::spawn_link/spawn_monitor called outside of an ember process");
+    }
     let rt = expect_rt("spawn");
     Pid::from_raw(rt.new_pid())
 }

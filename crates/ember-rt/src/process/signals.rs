@@ -62,15 +62,6 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
     for t in timers {
         t.cancel();
     }
-    if let ExitReason::Panic { message, location } = &reason {
-        tracing::error!(
-            target: "ember::process",
-            pid = %Pid::<crate::Untyped>::from_raw(pcb.pid),
-            message = %message,
-            location = location.as_deref().unwrap_or("unknown"),
-            "process panicked"
-        );
-    }
     for l in links {
         if let Some(target) = lookup(l) {
             deliver_exit(pcb.pid, &target, reason.clone(), Via::Link);

@@ -62,6 +62,7 @@ pub struct SpawnOpts {
     pub(crate) priority: Priority,
     pub(crate) trap_exit: bool,
     pub(crate) name: Option<Name>,
+    pub(crate) watch: bool,
 }
 
 impl SpawnOpts {
@@ -79,6 +80,13 @@ impl SpawnOpts {
     /// Monitor the new process from the caller (atomic, like `spawn_monitor`).
     pub fn monitor(mut self) -> Self {
         self.monitor = true;
+        self
+    }
+
+    /// Watch the new process atomically: [`Spawned::watch`] resolves with its exit reason,
+    /// even if it dies before `spawn_opt` returns (see [`watch`](crate::watch)).
+    pub fn watch(mut self) -> Self {
+        self.watch = true;
         self
     }
 
@@ -108,6 +116,8 @@ pub struct Spawned<M> {
     pub pid: Pid<M>,
     /// The monitor reference, when [`SpawnOpts::monitor`] was set.
     pub monitor: Option<Ref>,
+    /// The watch, when [`SpawnOpts::watch`] was set.
+    pub watch: Option<super::Watch>,
 }
 
 /// Create, wire up and schedule a process.
@@ -126,6 +136,9 @@ where
 {
     if rt.is_closing() {
         return Err(SpawnError::ShuttingDown);
+    }
+    if parent.is_none() && (opts.link || opts.monitor) {
+        return Err(SpawnError::NotInProcess);
     }
     budget::charge(10);
     let pid = rt.new_pid();
@@ -160,6 +173,7 @@ where
             return Err(e.into());
         }
     }
+    let watch = opts.watch.then(|| super::watch::watch_new(&pcb));
     let mut monitor = None;
     if let Some(parent) = parent {
         if opts.link {
@@ -170,6 +184,6 @@ where
         }
     }
     pcb.schedule();
-    Ok(Spawned { pid: Pid::from_raw(pid), monitor })
+    Ok(Spawned { pid: Pid::from_raw(pid), monitor, watch })
 }
 

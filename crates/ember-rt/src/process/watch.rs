@@ -62,6 +62,14 @@ pub fn watch<M>(pid: Pid<M>) -> Watch {
     Watch { target, reference, rx, done: false }
 }
 
+/// A watch on a fresh, not yet scheduled process (atomic with its spawn).
+pub(crate) fn watch_new(pcb: &crate::process::Pcb) -> Watch {
+    let (tx, rx) = oneshot::channel();
+    let reference = Ref::new();
+    pcb.state.lock().watchers.push((reference, tx));
+    Watch { target: pcb.pid, reference, rx, done: false }
+}
+
 impl Watch {
     /// The watched process.
     pub fn pid(&self) -> Pid {

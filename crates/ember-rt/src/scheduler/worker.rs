@@ -268,12 +268,30 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>, woken: &mut Vec<Arc<
         }
         Ok(Poll::Pending) => None, // killed during the poll
         Ok(Poll::Ready(reason)) => Some(reason),
-        Err(payload) => Some(panic::reason_from_payload(payload)),
+        Err(payload) => {
+            let reason = panic::reason_from_payload(payload);
+            report_panic(&pcb, &reason);
+            Some(reason)
+        }
     };
     let fut = slot.take();
     finish(&pcb, fut, reason);
     drop(guard);
     (None, replaced)
+}
+
+/// A panic that escaped a process body: the runtime's crash report (Erlang: "Error in process
+/// ..."). Panics a behaviour catches itself are reported by the behaviour.
+fn report_panic(pcb: &Pcb, reason: &ExitReason) {
+    if let ExitReason::Panic { message, location } = reason {
+        tracing::error!(
+            target: "ember::process",
+            pid = %crate::Pid::<crate::Untyped>::from_raw(pcb.pid),
+            message = %message,
+            location = location.as_deref().unwrap_or("unknown"),
+            "process panicked"
+        );
+    }
 }
 
 /// Drop the future (on this worker, its destructors under `catch_unwind`), then run the exit
