@@ -411,6 +411,30 @@ impl<S: GenServer> Server<S> {
         ember_rt::send_after(after, self.pid, Envelope(Kind::Info(msg)))
     }
 
+    /// Deliver a clone of `msg` for `handle_info` every `every`, until the timer is cancelled or
+    /// the server exits (Erlang `timer:send_interval/3`).
+    ///
+    /// ```
+    /// # use ember_otp::gen_server::{Context, GenServer, Init};
+    /// # struct S;
+    /// # impl GenServer for S {
+    /// #   type Arg = (); type Call = (); type Reply = (); type Cast = (); type Info = &'static str; type Continue = ();
+    /// #   async fn init(_: (), _ctx: &mut Context<Self>) -> Init<Self> { Init::Ok(S) }
+    /// # }
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let server = ember_otp::gen_server::start::<S>(()).await.unwrap();
+    /// let timer = server.send_interval(std::time::Duration::from_secs(1), "refill");
+    /// assert!(ember_rt::cancel_timer(&timer).is_some());
+    /// # }).unwrap();
+    /// ```
+    pub fn send_interval(&self, every: Duration, msg: S::Info) -> TimerRef
+    where
+        S::Info: Clone,
+    {
+        ember_rt::send_interval_with(every, self.pid, move || Envelope(Kind::Info(msg.clone())))
+    }
+
     /// Stop the server and wait until it is gone (Erlang `gen_server:stop(S, Reason, Timeout)`):
     /// `terminate` runs with `reason`, then the process exits with it. The request is handled in
     /// mailbox order, after the messages already queued.
