@@ -39,5 +39,8 @@ fn main() {
         })
         .expect("root process");
     let hops = laps * n;
-    println!("ring n={n} laps={laps}: {:.1} ns/hop", elapsed.as_nanos() as f64 / hops as f64);
+    println!(
+        "ring n={n} laps={laps}: {:.1} ns/hop",
+        elapsed.as_nanos() as f64 / hops as f64
+    );
 }

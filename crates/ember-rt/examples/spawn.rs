@@ -15,7 +15,10 @@ fn rss_bytes() -> u64 {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
     let rt = Runtime::builder().workers(2).build().expect("runtime");
     let (per_spawn_us, bytes) = rt
         .run(move |mut mb: Mailbox<()>| async move {
@@ -31,7 +34,11 @@ fn main() {
             }
             let spawn_time = t0.elapsed();
             // Let every process reach its receive.
-            while ember_rt::runtime_stats().workers.iter().any(|w| w.run_queue > 0) {
+            while ember_rt::runtime_stats()
+                .workers
+                .iter()
+                .any(|w| w.run_queue > 0)
+            {
                 ember_rt::sleep(std::time::Duration::from_millis(10)).await;
             }
             ember_rt::sleep(std::time::Duration::from_millis(100)).await;
@@ -42,7 +49,10 @@ fn main() {
             for _ in 0..n {
                 mb.recv().await;
             }
-            (spawn_time.as_secs_f64() * 1e6 / n as f64, (rss1.saturating_sub(rss0)) / n as u64)
+            (
+                spawn_time.as_secs_f64() * 1e6 / n as f64,
+                (rss1.saturating_sub(rss0)) / n as u64,
+            )
         })
         .expect("root");
     println!("spawn n={n}: {per_spawn_us:.3} us/spawn, {bytes} bytes/process (RSS)");

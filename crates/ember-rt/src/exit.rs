@@ -99,7 +99,10 @@ impl ExitReason {
     /// assert!(!ExitReason::Kill.is_clean());
     /// ```
     pub fn is_clean(&self) -> bool {
-        matches!(self, ExitReason::Normal | ExitReason::Shutdown | ExitReason::ShutdownWith(_))
+        matches!(
+            self,
+            ExitReason::Normal | ExitReason::Shutdown | ExitReason::ShutdownWith(_)
+        )
     }
 
     /// Whether this is `normal`.
@@ -159,10 +162,16 @@ impl PartialEq for ExitReason {
 impl fmt::Display for ExitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExitReason::Panic { message, location: Some(loc) } => {
+            ExitReason::Panic {
+                message,
+                location: Some(loc),
+            } => {
                 write!(f, "panic at {loc}: {message}")
             }
-            ExitReason::Panic { message, location: None } => write!(f, "panic: {message}"),
+            ExitReason::Panic {
+                message,
+                location: None,
+            } => write!(f, "panic: {message}"),
             ExitReason::Error(e) => write!(f, "{e}"),
             other => write!(f, "{}", other.to_term()),
         }

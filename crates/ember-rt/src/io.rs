@@ -62,7 +62,11 @@ fn charge_bytes(n: usize) {
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for Charged<T> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         if budget::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
@@ -76,7 +80,11 @@ impl<T: AsyncRead + Unpin> AsyncRead for Charged<T> {
 }
 
 impl<T: AsyncWrite + Unpin> AsyncWrite for Charged<T> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
         if budget::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }

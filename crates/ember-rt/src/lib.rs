@@ -91,21 +91,27 @@ mod term;
 mod time;
 
 #[cfg(not(loom))]
-pub use error::{BuildError, InvalidTimeout, LinkError, RegisterError, SendError, SpawnError, TypeError};
+pub use error::{
+    BuildError, InvalidTimeout, LinkError, RegisterError, SendError, SpawnError, TypeError,
+};
 #[cfg(not(loom))]
 pub use exit::{ExitReason, IntoExitReason};
 #[cfg(not(loom))]
-pub use observe::{ProcessInfo, RuntimeStats, Status, WorkerInfo, process_info, processes, runtime_stats, zombies};
+pub use observe::{
+    ProcessInfo, RuntimeStats, Status, WorkerInfo, process_info, processes, runtime_stats, zombies,
+};
 #[cfg(not(loom))]
 pub use pid::{Pid, Ref, Untyped};
 #[cfg(not(loom))]
 pub use process::api::{
-    bump_reductions, consume_timeslice, demonitor, exit, link, monitor, monitor_name, register, registered,
-    self_pid, send_named, set_priority, spawn, spawn_link, spawn_monitor, spawn_opt, trap_exit, try_self_pid,
-    unlink, unregister, whereis, yield_now,
+    bump_reductions, consume_timeslice, demonitor, exit, link, monitor, monitor_name, register,
+    registered, self_pid, send_named, set_priority, spawn, spawn_link, spawn_monitor, spawn_opt,
+    trap_exit, try_self_pid, unlink, unregister, whereis, yield_now,
 };
 #[cfg(not(loom))]
-pub use process::{Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, Spawned, Watch, watch};
+pub use process::{
+    Down, Exit, Mailbox, Message, Monitored, Priority, SpawnOpts, Spawned, Watch, watch,
+};
 #[cfg(not(loom))]
 pub use registry::Name;
 #[cfg(not(loom))]
@@ -116,5 +122,6 @@ pub use scheduler::dirty::{DirtyError, DirtyHandle, spawn_blocking, spawn_dirty_
 pub use term::Term;
 #[cfg(not(loom))]
 pub use time::{
-    TimerRef, Timeout, cancel_timer, read_timer, send_after, send_after_named, send_interval, send_interval_with, sleep,
+    Timeout, TimerRef, cancel_timer, read_timer, send_after, send_after_named, send_interval,
+    send_interval_with, sleep,
 };

@@ -83,8 +83,16 @@ fn info_of(pcb: &Pcb) -> ProcessInfo {
         reductions: pcb.reductions.load(Ordering::Relaxed),
         memory: std::mem::size_of::<Pcb>() + pcb.future_size as usize + 96 + queue * 64,
         links: st.links.iter().map(|p| Pid::from_raw(*p)).collect(),
-        monitors: st.monitors.iter().map(|m| Pid::from_raw(m.target)).collect(),
-        monitored_by: st.monitored_by.iter().map(|m| Pid::from_raw(m.watcher)).collect(),
+        monitors: st
+            .monitors
+            .iter()
+            .map(|m| Pid::from_raw(m.target))
+            .collect(),
+        monitored_by: st
+            .monitored_by
+            .iter()
+            .map(|m| Pid::from_raw(m.watcher))
+            .collect(),
         trap_exit: st.trap_exit,
         priority: pcb.priority(),
         parent: Pid::from_raw(pcb.parent),
@@ -106,7 +114,9 @@ fn info_of(pcb: &Pcb) -> ProcessInfo {
 /// # }).unwrap();
 /// ```
 pub fn process_info<M>(pid: Pid<M>) -> Option<ProcessInfo> {
-    lookup(pid.raw).filter(|p| p.is_alive()).map(|p| info_of(&p))
+    lookup(pid.raw)
+        .filter(|p| p.is_alive())
+        .map(|p| info_of(&p))
 }
 
 /// All live processes of the current runtime (Erlang `processes/0`).
@@ -122,7 +132,11 @@ pub fn processes() -> Vec<Pid> {
 }
 
 fn list(rt: &RtInner) -> Vec<Pid> {
-    rt.table.iter().filter(|e| e.value().is_alive()).map(|e| Pid::from_raw(e.value().pid)).collect()
+    rt.table
+        .iter()
+        .filter(|e| e.value().is_alive())
+        .map(|e| Pid::from_raw(e.value().pid))
+        .collect()
 }
 
 /// Per-worker figures in [`RuntimeStats`].
@@ -186,8 +200,10 @@ fn stats_of(rt: &RtInner) -> RuntimeStats {
             WorkerInfo {
                 run_queue: s.stealer.len(),
                 polls: poll_state >> 1,
-                utilization: s.stats.busy_samples.load(Ordering::Relaxed) as f64 / samples.max(1) as f64,
-                in_poll_for: (in_poll && seen != 0).then(|| Duration::from_nanos(now.saturating_sub(seen))),
+                utilization: s.stats.busy_samples.load(Ordering::Relaxed) as f64
+                    / samples.max(1) as f64,
+                in_poll_for: (in_poll && seen != 0)
+                    .then(|| Duration::from_nanos(now.saturating_sub(seen))),
             }
         })
         .collect();
@@ -263,6 +279,9 @@ impl Runtime {
     /// assert_eq!(rt.whereis("nobody"), None);
     /// ```
     pub fn whereis(&self, name: impl Into<Name>) -> Option<Pid> {
-        self.inner().registry.whereis(&name.into()).map(Pid::from_raw)
+        self.inner()
+            .registry
+            .whereis(&name.into())
+            .map(Pid::from_raw)
     }
 }

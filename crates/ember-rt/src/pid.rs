@@ -48,7 +48,10 @@ pub struct Pid<M = Untyped> {
 
 impl<M> Pid<M> {
     pub(crate) const fn from_raw(raw: RawPid) -> Self {
-        Pid { raw, _msg: PhantomData }
+        Pid {
+            raw,
+            _msg: PhantomData,
+        }
     }
 
     /// Forget the message type: the untyped id of the same process.

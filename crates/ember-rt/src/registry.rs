@@ -91,9 +91,10 @@ impl Registry {
             });
         }
         match self.map.entry(name.clone()) {
-            Entry::Occupied(e) => {
-                Err(RegisterError::NameTaken { name, owner: Pid::from_raw(*e.get()) })
-            }
+            Entry::Occupied(e) => Err(RegisterError::NameTaken {
+                name,
+                owner: Pid::from_raw(*e.get()),
+            }),
             Entry::Vacant(v) => {
                 v.insert(pcb.pid);
                 st.name = Some(name);

@@ -48,7 +48,9 @@ impl Timeout {
         if (0..=i64::from(u32::MAX)).contains(&ms) {
             Ok(Timeout::After(Duration::from_millis(ms as u64)))
         } else {
-            Err(InvalidTimeout { millis: i128::from(ms) })
+            Err(InvalidTimeout {
+                millis: i128::from(ms),
+            })
         }
     }
 
@@ -94,17 +96,26 @@ impl TimerEntry {
         if let Some(a) = self.abort.lock().take() {
             a.abort();
         }
-        Some(self.deadline.lock().saturating_duration_since(Instant::now()))
+        Some(
+            self.deadline
+                .lock()
+                .saturating_duration_since(Instant::now()),
+        )
     }
 
     fn remaining(&self) -> Option<Duration> {
-        (self.state.load(Ordering::Acquire) == PENDING)
-            .then(|| self.deadline.lock().saturating_duration_since(Instant::now()))
+        (self.state.load(Ordering::Acquire) == PENDING).then(|| {
+            self.deadline
+                .lock()
+                .saturating_duration_since(Instant::now())
+        })
     }
 
     /// One-shot timers: win the right to deliver.
     fn fire(&self) -> bool {
-        self.state.compare_exchange(PENDING, FIRED, Ordering::AcqRel, Ordering::Acquire).is_ok()
+        self.state
+            .compare_exchange(PENDING, FIRED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     fn is_pending(&self) -> bool {
@@ -156,7 +167,10 @@ fn new_entry(after: Duration, interval: bool) -> Arc<TimerEntry> {
     let now = Instant::now();
     Arc::new(TimerEntry {
         reference: Ref::new(),
-        deadline: Mutex::new(now.checked_add(after).unwrap_or(now + Duration::from_secs(u32::MAX as u64))),
+        deadline: Mutex::new(
+            now.checked_add(after)
+                .unwrap_or(now + Duration::from_secs(u32::MAX as u64)),
+        ),
         state: AtomicU8::new(PENDING),
         interval,
         abort: Mutex::new(None),
@@ -186,7 +200,10 @@ fn attach(entry: &Arc<TimerEntry>, dest: &Dest) -> Option<Arc<Pcb>> {
 fn detach(entry: &TimerEntry, dest: &Dest) {
     if let Dest::Pid(pid) = dest {
         if let Some(p) = lookup(*pid) {
-            p.state.lock().timers.retain(|t| t.reference != entry.reference);
+            p.state
+                .lock()
+                .timers
+                .retain(|t| t.reference != entry.reference);
         }
     }
 }
@@ -255,7 +272,9 @@ fn start_timer<M: Send + 'static>(
 }
 
 fn rt_of(pid: RawPid) -> Arc<RtInner> {
-    lookup(pid).map(|p| p.rt.clone()).unwrap_or_else(|| expect_rt("send_after"))
+    lookup(pid)
+        .map(|p| p.rt.clone())
+        .unwrap_or_else(|| expect_rt("send_after"))
 }
 
 /// Deliver `msg` to `dest` after `after` (Erlang `erlang:send_after/3`). The timer dies with
@@ -270,7 +289,13 @@ fn rt_of(pid: RawPid) -> Arc<RtInner> {
 /// ```
 pub fn send_after<M: Send + 'static>(after: Duration, dest: Pid<M>, msg: M) -> TimerRef {
     let mut msg = Some(msg);
-    start_timer(rt_of(dest.raw), after, Dest::Pid(dest.raw), move || msg.take().expect("fires once"), false)
+    start_timer(
+        rt_of(dest.raw),
+        after,
+        Dest::Pid(dest.raw),
+        move || msg.take().expect("fires once"),
+        false,
+    )
 }
 
 /// Deliver `msg` to whoever is registered as `name` when the timer fires; dropped if nobody
@@ -282,9 +307,19 @@ pub fn send_after<M: Send + 'static>(after: Duration, dest: Pid<M>, msg: M) -> T
 /// ember_rt::send_after_named(std::time::Duration::from_millis(1), "nobody", 1u8);
 /// # }).unwrap();
 /// ```
-pub fn send_after_named<T: Send + 'static>(after: Duration, name: impl Into<Name>, msg: T) -> TimerRef {
+pub fn send_after_named<T: Send + 'static>(
+    after: Duration,
+    name: impl Into<Name>,
+    msg: T,
+) -> TimerRef {
     let mut msg = Some(msg);
-    start_timer(expect_rt("send_after_named"), after, Dest::Name(name.into()), move || msg.take().expect("fires once"), false)
+    start_timer(
+        expect_rt("send_after_named"),
+        after,
+        Dest::Name(name.into()),
+        move || msg.take().expect("fires once"),
+        false,
+    )
 }
 
 /// Deliver a clone of `msg` to `dest` every `every`, until cancelled or `dest` exits (Erlang
@@ -300,7 +335,13 @@ pub fn send_after_named<T: Send + 'static>(after: Duration, name: impl Into<Name
 /// }).unwrap();
 /// ```
 pub fn send_interval<M: Clone + Send + 'static>(every: Duration, dest: Pid<M>, msg: M) -> TimerRef {
-    start_timer(rt_of(dest.raw), every, Dest::Pid(dest.raw), move || msg.clone(), true)
+    start_timer(
+        rt_of(dest.raw),
+        every,
+        Dest::Pid(dest.raw),
+        move || msg.clone(),
+        true,
+    )
 }
 
 /// Deliver `make()` to `dest` every `every`, until cancelled or `dest` exits: like

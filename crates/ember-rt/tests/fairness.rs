@@ -21,15 +21,16 @@ fn hog(stop: Arc<AtomicBool>) -> impl FnOnce(Mailbox<()>) -> std::future::Ready<
 /// Light processes doing round trips with an echo process; returns how many finished.
 async fn light_round_trips(mb: &mut Mailbox<u32>, lights: u32, trips: u32, cap: Duration) -> u32 {
     let me = mb.pid();
-    let echo: Pid<(u32, Pid<u32>)> = ember_rt::spawn(|mut mb: Mailbox<(u32, Pid<u32>)>| async move {
-        loop {
-            let (n, to) = mb.recv().await;
-            to.send(n);
-            if n == u32::MAX {
-                break;
+    let echo: Pid<(u32, Pid<u32>)> =
+        ember_rt::spawn(|mut mb: Mailbox<(u32, Pid<u32>)>| async move {
+            loop {
+                let (n, to) = mb.recv().await;
+                to.send(n);
+                if n == u32::MAX {
+                    break;
+                }
             }
-        }
-    });
+        });
     for i in 0..lights {
         ember_rt::spawn(move |mut mb: Mailbox<u32>| async move {
             for t in 0..trips {
@@ -66,13 +67,20 @@ fn g2_four_spinning_hogs_cannot_starve_light_processes() {
         .unwrap();
     stop.store(true, Ordering::Relaxed);
     assert_eq!(done, 1000, "every light process finished its round trips");
-    assert!(rt.stats().spare_threads_started >= 1, "the watchdog started spare threads");
+    assert!(
+        rt.stats().spare_threads_started >= 1,
+        "the watchdog started spare threads"
+    );
 }
 
 #[test]
 fn g2_without_the_watchdog_hogs_do_freeze_the_others() {
     // The failure mode the watchdog exists for: shown, bounded by a timeout.
-    let rt = Runtime::builder().workers(2).watchdog(false).build().unwrap();
+    let rt = Runtime::builder()
+        .workers(2)
+        .watchdog(false)
+        .build()
+        .unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let s = stop.clone();
     let (tx, rx) = std::sync::mpsc::channel();
@@ -86,7 +94,10 @@ fn g2_without_the_watchdog_hogs_do_freeze_the_others() {
     });
     let got = rx.recv_timeout(Duration::from_millis(1500));
     stop.store(true, Ordering::Relaxed);
-    assert!(got.is_err() || got == Ok(0), "nothing progressed while both workers were held: {got:?}");
+    assert!(
+        got.is_err() || got == Ok(0),
+        "nothing progressed while both workers were held: {got:?}"
+    );
 }
 
 #[test]
@@ -113,7 +124,9 @@ fn g3_kill_of_a_hog_gives_down_killed_and_it_is_listed_as_zombie() {
     let s = stop.clone();
     let (reason, zombie_listed, name_freed) = rt
         .run(move |mut mb: Mailbox<()>| async move {
-            let spawned = ember_rt::spawn_opt(ember_rt::SpawnOpts::new().monitor().name("hog"), hog(s)).unwrap();
+            let spawned =
+                ember_rt::spawn_opt(ember_rt::SpawnOpts::new().monitor().name("hog"), hog(s))
+                    .unwrap();
             // Let it enter its endless poll.
             ember_rt::sleep(Duration::from_millis(50)).await;
             ember_rt::exit(spawned.pid, ExitReason::Kill);
@@ -127,7 +140,10 @@ fn g3_kill_of_a_hog_gives_down_killed_and_it_is_listed_as_zombie() {
         .unwrap();
     stop.store(true, Ordering::Relaxed);
     assert_eq!(reason, Some(ExitReason::Killed));
-    assert!(zombie_listed, "the killed hog is still inside its poll: a zombie");
+    assert!(
+        zombie_listed,
+        "the killed hog is still inside its poll: a zombie"
+    );
     assert!(name_freed);
 }
 

@@ -65,7 +65,11 @@ fn loom_handoff_every_wake_lands_exactly_once() {
 
         let injected = injector.lock().unwrap().clone();
         let total: Vec<u32> = kept.iter().chain(injected.iter()).copied().collect();
-        assert_eq!(total, vec![7], "the woken process is in exactly one place: kept={kept:?} injected={injected:?}");
+        assert_eq!(
+            total,
+            vec![7],
+            "the woken process is in exactly one place: kept={kept:?} injected={injected:?}"
+        );
         if took_over && !replaced {
             // The takeover can only win after the poll ended if it saw the same poll state: impossible.
             panic!("the watchdog took over a poll that had already ended");

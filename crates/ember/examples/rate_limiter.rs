@@ -26,7 +26,9 @@
 
 use std::time::Duration;
 
-use ember::otp::gen_server::{self, CallResult, Caller, Context, GenServer, Handled, Info, Init, StartOpts};
+use ember::otp::gen_server::{
+    self, CallResult, Caller, Context, GenServer, Handled, Info, Init, StartOpts,
+};
 use ember::otp::supervisor::{Flags, Supervisor};
 use ember::rt::{ExitReason, Mailbox};
 
@@ -56,11 +58,17 @@ impl GenServer for RateLimiter {
     type Continue = ();
 
     async fn init(max: u32, ctx: &mut Context<Self>) -> Init<Self> {
-        ctx.server().send_interval(Duration::from_millis(1_000), Refill);
+        ctx.server()
+            .send_interval(Duration::from_millis(1_000), Refill);
         Init::Ok(RateLimiter { tokens: max, max })
     }
 
-    async fn handle_call(&mut self, _request: (), _from: &mut Caller<Decision>, _ctx: &mut Context<Self>) -> CallResult<Self> {
+    async fn handle_call(
+        &mut self,
+        _request: (),
+        _from: &mut Caller<Decision>,
+        _ctx: &mut Context<Self>,
+    ) -> CallResult<Self> {
         if self.tokens == 0 {
             return CallResult::Reply(Decision::RateLimited);
         }
@@ -87,12 +95,18 @@ async fn request() -> &'static str {
 
 fn main() {
     // Reports (supervisor restarts, crashes) go to stderr; the demo's lines go to stdout.
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_max_level(tracing::Level::INFO).init();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .init();
 
     let restarts = ember::run(|_: Mailbox<()>| async {
-        let limiter = gen_server::child_spec_opts::<RateLimiter>(5, StartOpts::new().name("rate_limiter"))
-            .with_id("rate_limiter");
-        let sup = Supervisor::start_link(Flags::one_for_one(), [limiter]).await.expect("supervisor starts");
+        let limiter =
+            gen_server::child_spec_opts::<RateLimiter>(5, StartOpts::new().name("rate_limiter"))
+                .with_id("rate_limiter");
+        let sup = Supervisor::start_link(Flags::one_for_one(), [limiter])
+            .await
+            .expect("supervisor starts");
 
         for _ in 0..6 {
             println!("request -> {}", request().await);

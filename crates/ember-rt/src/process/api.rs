@@ -12,7 +12,10 @@ use super::message::Inbox;
 use super::{Mailbox, Message, SpawnOpts, Spawned, context, signals, spawn_in};
 use crate::runtime::{expect_rt, lookup, with_pcb};
 use crate::scheduler::budget;
-use crate::{ExitReason, IntoExitReason, LinkError, Name, Pid, Priority, Ref, RegisterError, SendError, SpawnError};
+use crate::{
+    ExitReason, IntoExitReason, LinkError, Name, Pid, Priority, Ref, RegisterError, SendError,
+    SpawnError,
+};
 
 /// The calling process's pid (Erlang `self()`). Panics outside a process.
 ///
@@ -22,9 +25,10 @@ use crate::{ExitReason, IntoExitReason, LinkError, Name, Pid, Priority, Ref, Reg
 /// assert!(!me.is_alive()); // the root process has finished
 /// ```
 pub fn self_pid() -> Pid {
-    Pid::from_raw(context::with_current(|c| c.map(|p| p.pid)).unwrap_or_else(|| {
-        panic!("ember_rt::self_pid called outside of an ember process")
-    }))
+    Pid::from_raw(
+        context::with_current(|c| c.map(|p| p.pid))
+            .unwrap_or_else(|| panic!("ember_rt::self_pid called outside of an ember process")),
+    )
 }
 
 /// The calling process's pid, or `None` outside a process.
@@ -38,7 +42,11 @@ pub fn try_self_pid() -> Option<Pid> {
 
 impl Pid {
     /// `<0.0.0>`: the sender of exit signals sent from outside any process.
-    pub const SYSTEM: Pid = Pid::from_raw(crate::pid::RawPid { node: 0, creation: 0, serial: 0 });
+    pub const SYSTEM: Pid = Pid::from_raw(crate::pid::RawPid {
+        node: 0,
+        creation: 0,
+        serial: 0,
+    });
 }
 
 fn spawn_here<M, F, Fut>(opts: SpawnOpts, f: F) -> Result<Spawned<M>, SpawnError>
@@ -196,9 +204,11 @@ impl<M: Send + 'static> Pid<M> {
         // Pushing under the table's read guard: no user code runs there, only the inbox lock.
         // A message refused by a closed inbox is handed out and dropped after the guard, since
         // its destructor is user code.
-        let refused = with_pcb(self.raw, |pcb| match pcb.inbox.as_any().downcast_ref::<Inbox<M>>() {
-            Some(inbox) => inbox.push(Message::User(msg)).err(),
-            None => None,
+        let refused = with_pcb(self.raw, |pcb| {
+            match pcb.inbox.as_any().downcast_ref::<Inbox<M>>() {
+                Some(inbox) => inbox.push(Message::User(msg)).err(),
+                None => None,
+            }
         });
         drop(refused);
     }
@@ -223,10 +233,13 @@ impl<M> Pid<M> {
         }
         match lookup(self.raw) {
             None => Ok(()),
-            Some(pcb) => pcb.inbox.push_dyn(Box::new(msg)).map_err(|_| SendError::TypeMismatch {
-                expected: pcb.msg_type_name(),
-                found: std::any::type_name::<T>(),
-            }),
+            Some(pcb) => pcb
+                .inbox
+                .push_dyn(Box::new(msg))
+                .map_err(|_| SendError::TypeMismatch {
+                    expected: pcb.msg_type_name(),
+                    found: std::any::type_name::<T>(),
+                }),
         }
     }
 }

@@ -20,8 +20,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use super::message::{Inbox, Message};
 use super::context;
+use super::message::{Inbox, Message};
 use crate::pid::RawPid;
 use crate::scheduler::budget;
 use crate::time::Timeout;
@@ -55,7 +55,11 @@ pub struct Mailbox<M> {
 
 impl<M: Send + 'static> Mailbox<M> {
     pub(crate) fn new(pid: RawPid, inbox: Arc<Inbox<M>>) -> Mailbox<M> {
-        Mailbox { pid, inbox, save: VecDeque::new() }
+        Mailbox {
+            pid,
+            inbox,
+            save: VecDeque::new(),
+        }
     }
 
     /// The typed pid of this mailbox's process (`self()`, typed).
@@ -82,17 +86,30 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The next user message, or `None` if none arrives within `timeout` (Erlang `after`).
-    pub fn recv_timeout(&mut self, timeout: impl Into<Timeout>) -> impl Future<Output = Option<M>> + Send + '_ {
-        Receive::new(self, is_user::<M>, timeout.into(), |m| m.and_then(Message::into_user))
+    pub fn recv_timeout(
+        &mut self,
+        timeout: impl Into<Timeout>,
+    ) -> impl Future<Output = Option<M>> + Send + '_ {
+        Receive::new(self, is_user::<M>, timeout.into(), |m| {
+            m.and_then(Message::into_user)
+        })
     }
 
     /// The next message of any kind (user, exit, down), in arrival order.
     pub fn recv_any(&mut self) -> impl Future<Output = Message<M>> + Send + '_ {
-        Receive::new(self, |_: &Message<M>| true, Timeout::Infinity, expect_message::<M>)
+        Receive::new(
+            self,
+            |_: &Message<M>| true,
+            Timeout::Infinity,
+            expect_message::<M>,
+        )
     }
 
     /// The next message of any kind, or `None` after `timeout`.
-    pub fn recv_any_timeout(&mut self, timeout: impl Into<Timeout>) -> impl Future<Output = Option<Message<M>>> + Send + '_ {
+    pub fn recv_any_timeout(
+        &mut self,
+        timeout: impl Into<Timeout>,
+    ) -> impl Future<Output = Option<Message<M>>> + Send + '_ {
         Receive::new(self, |_: &Message<M>| true, timeout.into(), |m| m)
     }
 
@@ -138,7 +155,8 @@ impl<M: Send + 'static> Mailbox<M> {
     pub fn demonitor_flush(&mut self, reference: Ref) -> bool {
         let removed = crate::demonitor(reference);
         self.inbox.take_all(&mut self.save);
-        self.save.retain(|m| !matches!(m, Message::Down(d) if d.reference == reference));
+        self.save
+            .retain(|m| !matches!(m, Message::Down(d) if d.reference == reference));
         removed
     }
 
@@ -150,7 +168,11 @@ impl<M: Send + 'static> Mailbox<M> {
         n
     }
 
-    fn scan(&mut self, scanned: &mut usize, pick: &mut impl FnMut(&Message<M>) -> bool) -> Option<Message<M>> {
+    fn scan(
+        &mut self,
+        scanned: &mut usize,
+        pick: &mut impl FnMut(&Message<M>) -> bool,
+    ) -> Option<Message<M>> {
         while *scanned < self.save.len() {
             budget::charge(1);
             if pick(&self.save[*scanned]) {
@@ -201,14 +223,23 @@ struct Receive<'a, M, F, Mp> {
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl<'a, M: Send + 'static, F: FnMut(&Message<M>) -> bool, T, Mp: Fn(Option<Message<M>>) -> T> Receive<'a, M, F, Mp> {
+impl<'a, M: Send + 'static, F: FnMut(&Message<M>) -> bool, T, Mp: Fn(Option<Message<M>>) -> T>
+    Receive<'a, M, F, Mp>
+{
     fn new(mb: &'a mut Mailbox<M>, pick: F, timeout: Timeout, map: Mp) -> Self {
         budget::charge(1);
         let deadline = match timeout {
             Timeout::Infinity => None,
             t => t.deadline(Instant::now()),
         };
-        Receive { mb, pick, map, deadline, scanned: 0, sleep: None }
+        Receive {
+            mb,
+            pick,
+            map,
+            deadline,
+            scanned: 0,
+            sleep: None,
+        }
     }
 }
 
@@ -233,11 +264,15 @@ where
         if let Poll::Ready(m) = this.mb.poll_scan(cx, &mut this.scanned, &mut this.pick) {
             return Poll::Ready((this.map)(Some(m)));
         }
-        let Some(deadline) = this.deadline else { return Poll::Pending };
+        let Some(deadline) = this.deadline else {
+            return Poll::Pending;
+        };
         if Instant::now() >= deadline {
             return Poll::Ready((this.map)(None));
         }
-        let sleep = this.sleep.get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline.into())));
         match sleep.as_mut().poll(cx) {
             Poll::Ready(()) => Poll::Ready((this.map)(None)),
             Poll::Pending => Poll::Pending,
@@ -253,4 +288,3 @@ impl<M> std::fmt::Debug for Mailbox<M> {
             .finish()
     }
 }
-

@@ -35,7 +35,11 @@ pub(crate) struct Queue<T> {
 impl<T> Queue<T> {
     pub(crate) fn new() -> Self {
         Queue {
-            inner: Mutex::new(Inner { items: VecDeque::new(), waker: None, closed: false }),
+            inner: Mutex::new(Inner {
+                items: VecDeque::new(),
+                waker: None,
+                closed: false,
+            }),
             len: AtomicUsize::new(0),
         }
     }

@@ -58,7 +58,10 @@ impl<'a> WakerRef<'a> {
         // it as such. The waker is never dropped (ManuallyDrop), so it never decrements a
         // count it did not increment; clones increment first.
         let waker = unsafe { Waker::from_raw(RawWaker::new(ptr, &VTABLE)) };
-        WakerRef { waker: ManuallyDrop::new(waker), _pcb: PhantomData }
+        WakerRef {
+            waker: ManuallyDrop::new(waker),
+            _pcb: PhantomData,
+        }
     }
 
     pub(crate) fn get(&self) -> &Waker {

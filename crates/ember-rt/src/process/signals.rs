@@ -78,7 +78,11 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
     }
     for m in monitors {
         if let Some(target) = lookup(m.target) {
-            target.state.lock().monitored_by.retain(|w| w.reference != m.reference);
+            target
+                .state
+                .lock()
+                .monitored_by
+                .retain(|w| w.reference != m.reference);
         }
     }
     for (_, tx) in futures {
@@ -109,7 +113,10 @@ pub(crate) fn deliver_exit(from: RawPid, target: &Arc<Pcb>, reason: ExitReason, 
         match reason {
             ExitReason::Kill if via == Via::Signal => Some(ExitReason::Killed),
             reason if st.trap_exit => {
-                target.inbox.push_exit(Exit { from: Pid::from_raw(from), reason });
+                target.inbox.push_exit(Exit {
+                    from: Pid::from_raw(from),
+                    reason,
+                });
                 None
             }
             ExitReason::Normal if from != target.pid => None,
@@ -131,7 +138,11 @@ pub(crate) fn deliver_down(
     let mut st = watcher.state.lock();
     if let Some(i) = st.monitors.iter().position(|m| m.reference == reference) {
         st.monitors.swap_remove(i);
-        watcher.inbox.push_down(Down { reference, object, reason });
+        watcher.inbox.push_down(Down {
+            reference,
+            object,
+            reason,
+        });
     }
 }
 
@@ -167,7 +178,10 @@ pub(crate) fn link(me: &Arc<Pcb>, target: RawPid) -> Result<(), LinkError> {
     let mut st = me.state.lock();
     st.links.retain(|p| *p != target);
     if st.trap_exit {
-        me.inbox.push_exit(Exit { from: Pid::from_raw(target), reason: ExitReason::NoProc });
+        me.inbox.push_exit(Exit {
+            from: Pid::from_raw(target),
+            reason: ExitReason::NoProc,
+        });
         Ok(())
     } else {
         Err(LinkError::NoProc(Pid::from_raw(target)))
@@ -194,11 +208,18 @@ pub(crate) fn monitor(me: &Arc<Pcb>, target: RawPid, by_name: Option<Name>) -> R
     if target == me.pid {
         return reference;
     }
-    me.state.lock().monitors.push(OutMonitor { reference, target });
+    me.state
+        .lock()
+        .monitors
+        .push(OutMonitor { reference, target });
     if let Some(t) = lookup(target) {
         let mut ts = t.state.lock();
         if t.is_alive() {
-            ts.monitored_by.push(InMonitor { reference, watcher: me.pid, by_name });
+            ts.monitored_by.push(InMonitor {
+                reference,
+                watcher: me.pid,
+                by_name,
+            });
             return reference;
         }
     }
@@ -214,15 +235,26 @@ pub(crate) fn monitor(me: &Arc<Pcb>, target: RawPid, by_name: Option<Name>) -> R
 pub(crate) fn monitor_unknown_name(me: &Arc<Pcb>, name: Name) -> Ref {
     let reference = Ref::new();
     // A closed inbox (a dead caller) drops it.
-    me.inbox.push_down(Down { reference, object: Monitored::Name(name), reason: ExitReason::NoProc });
+    me.inbox.push_down(Down {
+        reference,
+        object: Monitored::Name(name),
+        reason: ExitReason::NoProc,
+    });
     reference
 }
 
 /// Spawn-time monitor of a fresh child (atomic `spawn_monitor`).
 pub(crate) fn monitor_new(parent: &Pcb, child: &Pcb) -> Ref {
     let reference = Ref::new();
-    parent.state.lock().monitors.push(OutMonitor { reference, target: child.pid });
-    child.state.lock().monitored_by.push(InMonitor { reference, watcher: parent.pid, by_name: None });
+    parent.state.lock().monitors.push(OutMonitor {
+        reference,
+        target: child.pid,
+    });
+    child.state.lock().monitored_by.push(InMonitor {
+        reference,
+        watcher: parent.pid,
+        by_name: None,
+    });
     reference
 }
 
@@ -236,7 +268,10 @@ pub(crate) fn demonitor(me: &Arc<Pcb>, reference: Ref) -> bool {
         }
     };
     if let Some(t) = lookup(target) {
-        t.state.lock().monitored_by.retain(|w| w.reference != reference);
+        t.state
+            .lock()
+            .monitored_by
+            .retain(|w| w.reference != reference);
     }
     true
 }

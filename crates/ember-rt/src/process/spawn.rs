@@ -184,6 +184,9 @@ where
         }
     }
     pcb.schedule();
-    Ok(Spawned { pid: Pid::from_raw(pid), monitor, watch })
+    Ok(Spawned {
+        pid: Pid::from_raw(pid),
+        monitor,
+        watch,
+    })
 }
-

@@ -58,7 +58,10 @@ impl SchedState {
                 RUNNING => NOTIFIED,
                 _ => return false,
             };
-            match self.0.compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .0
+                .compare_exchange_weak(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return cur == IDLE,
                 Err(actual) => cur = actual,
             }
@@ -76,7 +79,10 @@ impl SchedState {
     /// The poll returned `Pending`. Returns `true` if the process was woken meanwhile and the
     /// caller must re-queue it (it is SCHEDULED again); `false` if it is now IDLE.
     pub(crate) fn end_run(&self) -> bool {
-        match self.0.compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire) {
+        match self
+            .0
+            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
+        {
             Ok(_) => false,
             Err(actual) => {
                 debug_assert_eq!(actual, NOTIFIED);
@@ -94,7 +100,10 @@ impl SchedState {
             if cur != IDLE && cur != SCHEDULED {
                 return false;
             }
-            match self.0.compare_exchange_weak(cur, DONE, Ordering::AcqRel, Ordering::Acquire) {
+            match self
+                .0
+                .compare_exchange_weak(cur, DONE, Ordering::AcqRel, Ordering::Acquire)
+            {
                 Ok(_) => return true,
                 Err(actual) => cur = actual,
             }

@@ -59,7 +59,12 @@ pub fn watch<M>(pid: Pid<M>) -> Watch {
     if let Some(tx) = tx {
         let _ = tx.send(ExitReason::NoProc);
     }
-    Watch { target, reference, rx, done: false }
+    Watch {
+        target,
+        reference,
+        rx,
+        done: false,
+    }
 }
 
 /// A watch on a fresh, not yet scheduled process (atomic with its spawn).
@@ -67,7 +72,12 @@ pub(crate) fn watch_new(pcb: &crate::process::Pcb) -> Watch {
     let (tx, rx) = oneshot::channel();
     let reference = Ref::new();
     pcb.state.lock().watchers.push((reference, tx));
-    Watch { target: pcb.pid, reference, rx, done: false }
+    Watch {
+        target: pcb.pid,
+        reference,
+        rx,
+        done: false,
+    }
 }
 
 impl Watch {
@@ -98,7 +108,10 @@ impl Drop for Watch {
             return;
         }
         if let Some(pcb) = lookup(self.target) {
-            pcb.state.lock().watchers.retain(|(r, _)| *r != self.reference);
+            pcb.state
+                .lock()
+                .watchers
+                .retain(|(r, _)| *r != self.reference);
         }
     }
 }

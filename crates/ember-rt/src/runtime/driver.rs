@@ -26,13 +26,19 @@ impl Driver {
             .build()?;
         let handle = rt.handle().clone();
         let (tx, rx) = oneshot::channel::<()>();
-        let thread = std::thread::Builder::new().name(format!("{name}-driver")).spawn(move || {
-            rt.block_on(async {
-                let _ = rx.await;
-            });
-            rt.shutdown_background();
-        })?;
-        Ok(Driver { handle, stop: Some(tx), thread: Some(thread) })
+        let thread = std::thread::Builder::new()
+            .name(format!("{name}-driver"))
+            .spawn(move || {
+                rt.block_on(async {
+                    let _ = rx.await;
+                });
+                rt.shutdown_background();
+            })?;
+        Ok(Driver {
+            handle,
+            stop: Some(tx),
+            thread: Some(thread),
+        })
     }
 
     pub(crate) fn stop(&mut self) {

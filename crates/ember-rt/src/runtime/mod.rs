@@ -185,7 +185,10 @@ impl Builder {
             closing: AtomicBool::new(false),
         });
         RUNTIMES.write().push((creation, Arc::downgrade(&inner)));
-        let rt = Runtime { inner, driver: Mutex::new(Some(driver)) };
+        let rt = Runtime {
+            inner,
+            driver: Mutex::new(Some(driver)),
+        };
         for _ in 0..config.workers {
             worker::spawn_worker(&rt.inner, 0..config.workers)?;
         }
@@ -253,7 +256,11 @@ pub(crate) struct RtInner {
 
 impl RtInner {
     pub(crate) fn new_pid(&self) -> RawPid {
-        RawPid { node: 0, creation: self.creation, serial: self.next_serial.fetch_add(1, Ordering::Relaxed) }
+        RawPid {
+            node: 0,
+            creation: self.creation,
+            serial: self.next_serial.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
     pub(crate) fn is_closing(&self) -> bool {
@@ -298,10 +305,17 @@ pub(crate) fn expect_rt(op: &str) -> Arc<RtInner> {
 /// The runtime that created `creation`, if it still runs.
 fn runtime_of(creation: u32) -> Option<Arc<RtInner>> {
     let fast = THREAD_RT.with(|t| {
-        t.borrow().as_ref().filter(|rt| rt.creation == creation).cloned()
+        t.borrow()
+            .as_ref()
+            .filter(|rt| rt.creation == creation)
+            .cloned()
     });
     fast.or_else(|| {
-        RUNTIMES.read().iter().find(|(c, _)| *c == creation).and_then(|(_, w)| w.upgrade())
+        RUNTIMES
+            .read()
+            .iter()
+            .find(|(c, _)| *c == creation)
+            .and_then(|(_, w)| w.upgrade())
     })
 }
 
@@ -311,7 +325,10 @@ pub(crate) fn lookup(pid: RawPid) -> Option<Arc<Pcb>> {
         return None;
     }
     let hit = THREAD_RT.with(|t| {
-        t.borrow().as_ref().filter(|rt| rt.creation == pid.creation).map(|rt| rt.get(pid))
+        t.borrow()
+            .as_ref()
+            .filter(|rt| rt.creation == pid.creation)
+            .map(|rt| rt.get(pid))
     });
     match hit {
         Some(found) => found,
@@ -514,7 +531,8 @@ impl Runtime {
             // SAFETY: `claim` won IDLE/SCHEDULED → DONE, so no worker polls it now or later.
             let fut = unsafe { pcb.future.get_mut() }.take();
             if let Some(fut) = fut {
-                let _ = crate::panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
+                let _ =
+                    crate::panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
             }
             pcb.inbox.close();
             pcb.mark_dead();

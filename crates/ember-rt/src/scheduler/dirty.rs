@@ -49,17 +49,24 @@ impl DirtyPool {
         let mut handles = Vec::with_capacity(threads);
         for i in 0..threads {
             let rx = rx.clone();
-            handles.push(std::thread::Builder::new().name(format!("{name}-dirty-cpu-{i}")).spawn(move || {
-                loop {
-                    let job = rx.lock().recv();
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
-                    }
-                }
-            })?);
+            handles.push(
+                std::thread::Builder::new()
+                    .name(format!("{name}-dirty-cpu-{i}"))
+                    .spawn(move || {
+                        loop {
+                            let job = rx.lock().recv();
+                            match job {
+                                Ok(job) => job(),
+                                Err(_) => return,
+                            }
+                        }
+                    })?,
+            );
         }
-        Ok(DirtyPool { tx: Mutex::new(Some(tx)), threads: Mutex::new(handles) })
+        Ok(DirtyPool {
+            tx: Mutex::new(Some(tx)),
+            threads: Mutex::new(handles),
+        })
     }
 
     fn submit(&self, job: Job) -> bool {
@@ -88,7 +95,9 @@ impl<T> Future for DirtyHandle<T> {
     type Output = Result<T, DirtyError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.rx).poll(cx).map(|r| r.unwrap_or(Err(DirtyError::ShutDown)))
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or(Err(DirtyError::ShutDown)))
     }
 }
 
@@ -111,7 +120,9 @@ fn wrap<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> (Job, Dirt
 /// assert_eq!(sum, 499_999_500_000);
 /// # }).unwrap();
 /// ```
-pub fn spawn_dirty_cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> DirtyHandle<T> {
+pub fn spawn_dirty_cpu<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> DirtyHandle<T> {
     budget::charge(5);
     let rt = expect_rt("spawn_dirty_cpu");
     let (job, handle) = wrap(f);

@@ -27,7 +27,11 @@ pub(crate) struct WakeSlot<T> {
 
 impl<T> Default for WakeSlot<T> {
     fn default() -> Self {
-        WakeSlot { wakes: Mutex::new(Vec::new()), replaced: AtomicBool::new(false), poll_state: AtomicU64::new(0) }
+        WakeSlot {
+            wakes: Mutex::new(Vec::new()),
+            replaced: AtomicBool::new(false),
+            poll_state: AtomicU64::new(0),
+        }
     }
 }
 
@@ -70,7 +74,8 @@ impl<T> WakeSlot<T> {
     /// buffered wakes go to `inject`. Returns whether it took over.
     pub(crate) fn take_over(&self, state: u64, mut inject: impl FnMut(T)) -> bool {
         let mut wakes = self.wakes.lock();
-        if self.poll_state.load(Ordering::Acquire) != state || self.replaced.load(Ordering::Acquire) {
+        if self.poll_state.load(Ordering::Acquire) != state || self.replaced.load(Ordering::Acquire)
+        {
             return false;
         }
         self.replaced.store(true, Ordering::Release);

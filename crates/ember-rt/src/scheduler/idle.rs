@@ -76,7 +76,9 @@ impl Idle {
     /// Wake one sleeping worker unless one is already searching. Call after publishing work.
     pub(crate) fn notify_one(&self) {
         std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
-        if self.searching.load(Ordering::SeqCst) > 0 || self.num_sleepers.load(Ordering::SeqCst) == 0 {
+        if self.searching.load(Ordering::SeqCst) > 0
+            || self.num_sleepers.load(Ordering::SeqCst) == 0
+        {
             return;
         }
         let woken = {

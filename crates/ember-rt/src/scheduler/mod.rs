@@ -132,10 +132,17 @@ impl Scheduler {
     }
 
     /// Claim a free slot for a new thread: its index, deque and parker.
-    pub(crate) fn claim_slot(&self, range: std::ops::Range<usize>) -> Option<(usize, Deque<Arc<Pcb>>, Parker)> {
+    pub(crate) fn claim_slot(
+        &self,
+        range: std::ops::Range<usize>,
+    ) -> Option<(usize, Deque<Arc<Pcb>>, Parker)> {
         for i in range {
             let slot = &self.slots[i];
-            if slot.in_use.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            if slot
+                .in_use
+                .compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
                 if let Some((d, p)) = slot.parked.lock().take() {
                     self.active.fetch_add(1, Ordering::AcqRel);
                     return Some((i, d, p));

@@ -60,13 +60,19 @@ fn set_polling(on: bool) {
 }
 
 /// Start a worker thread on a free slot in `range`. Returns `false` if no slot is free.
-pub(crate) fn spawn_worker(rt: &Arc<RtInner>, range: std::ops::Range<usize>) -> std::io::Result<bool> {
+pub(crate) fn spawn_worker(
+    rt: &Arc<RtInner>,
+    range: std::ops::Range<usize>,
+) -> std::io::Result<bool> {
     let Some((index, deque, parker)) = rt.sched.claim_slot(range) else {
         return Ok(false);
     };
     let name = format!("{}-worker-{index}", rt.config.thread_name);
     let rt2 = rt.clone();
-    match std::thread::Builder::new().name(name).spawn(move || run(rt2, index, deque, parker)) {
+    match std::thread::Builder::new()
+        .name(name)
+        .spawn(move || run(rt2, index, deque, parker))
+    {
         Ok(handle) => {
             rt.threads.lock().push(handle);
             Ok(true)
@@ -87,7 +93,15 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
     SLOT.set(Some((sched as *const Scheduler as usize, index, false)));
     crate::runtime::set_thread_runtime(Some(rt.clone()));
     let driver = rt.driver.enter();
-    let mut core = Core { index, local, lifo: None, lifo_streak: 0, tick: 0, parker, searching: false };
+    let mut core = Core {
+        index,
+        local,
+        lifo: None,
+        lifo_streak: 0,
+        tick: 0,
+        parker,
+        searching: false,
+    };
     let mut woken = Vec::with_capacity(8);
     while !sched.is_shutdown() {
         let Some(pcb) = next_task(&mut core, sched) else {
@@ -120,7 +134,12 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
 
 /// The watchdog gave this slot's work away during the last poll: give back what this thread
 /// still holds. Returns `true` if the thread must retire.
-fn hand_off(sched: &Scheduler, core: &mut Core, again: Option<Arc<Pcb>>, woken: &mut Vec<Arc<Pcb>>) -> bool {
+fn hand_off(
+    sched: &Scheduler,
+    core: &mut Core,
+    again: Option<Arc<Pcb>>,
+    woken: &mut Vec<Arc<Pcb>>,
+) -> bool {
     let slot = &sched.slots[core.index];
     for p in again.into_iter().chain(woken.drain(..)) {
         sched.injector.push(p);
@@ -175,7 +194,10 @@ fn next_task(core: &mut Core, sched: &Scheduler) -> Option<Arc<Pcb>> {
         .or_else(|| steal_one(&sched.low))
 }
 
-fn steal_batch(q: &crossbeam_deque::Injector<Arc<Pcb>>, local: &Deque<Arc<Pcb>>) -> Option<Arc<Pcb>> {
+fn steal_batch(
+    q: &crossbeam_deque::Injector<Arc<Pcb>>,
+    local: &Deque<Arc<Pcb>>,
+) -> Option<Arc<Pcb>> {
     loop {
         match q.steal_batch_and_pop(local) {
             Steal::Success(p) => return Some(p),
@@ -219,7 +241,9 @@ fn flush_wakes(core: &mut Core, sched: &Scheduler, woken: &mut Vec<Arc<Pcb>>) {
 }
 
 fn park(core: &mut Core, sched: &Scheduler) {
-    sched.idle.announce(core.index, std::mem::take(&mut core.searching));
+    sched
+        .idle
+        .announce(core.index, std::mem::take(&mut core.searching));
     if sched.has_work() || sched.is_shutdown() {
         core.searching = sched.idle.retract(core.index);
         return;
@@ -232,7 +256,12 @@ fn park(core: &mut Core, sched: &Scheduler) {
 /// Poll `pcb` once, collecting the processes it woke into `woken`. Returns the process if it
 /// must be queued again (it yielded or was woken meanwhile), and whether the watchdog took this
 /// worker's slot over during the poll.
-fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>, woken: &mut Vec<Arc<Pcb>>) -> (Option<Arc<Pcb>>, bool) {
+fn run_task(
+    rt: &Arc<RtInner>,
+    index: usize,
+    pcb: Arc<Pcb>,
+    woken: &mut Vec<Arc<Pcb>>,
+) -> (Option<Arc<Pcb>>, bool) {
     if !pcb.sched.start_run() {
         return (None, false);
     }
@@ -253,7 +282,9 @@ fn run_task(rt: &Arc<RtInner>, index: usize, pcb: Arc<Pcb>, woken: &mut Vec<Arc<
         let waker = WakerRef::new(&pcb);
         let mut cx = Context::from_waker(waker.get());
         match slot.as_mut() {
-            Some(fut) => panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)))),
+            Some(fut) => {
+                panic::in_process(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))))
+            }
             None => Ok(Poll::Pending),
         }
     };
