@@ -64,7 +64,7 @@ use ember_rt::{ExitReason, Mailbox, Message, Name, Pid, SpawnOpts};
 use tokio::sync::oneshot;
 
 use crate::report;
-use crate::supervisor::start::catch_panic;
+use crate::catch::catch;
 use crate::supervisor::{Supervisor, await_reply};
 
 /// An application's callbacks (Erlang `application` behaviour, Elixir `use Application`).
@@ -422,7 +422,7 @@ async fn master<A: Application>(
     ack: oneshot::Sender<Result<Supervisor, ExitReason>>,
     exited: Arc<OnceLock<ExitReason>>,
 ) -> ExitReason {
-    let (sup, state) = match catch_panic(app.start()).await {
+    let (sup, state) = match catch(app.start()).await {
         Ok(Ok(started)) => started,
         Ok(Err(reason)) | Err(reason) => {
             let _ = ack.send(Err(reason));
@@ -461,7 +461,7 @@ async fn master<A: Application>(
 /// `prep_stop` with its panic contained (reported as a crash); `None` if it panicked, since
 /// the state is then gone and `stop` cannot run.
 async fn prep_stop<A: Application>(app: &mut A, state: A::State, name: &str) -> Option<A::State> {
-    match catch_panic(app.prep_stop(state)).await {
+    match catch(app.prep_stop(state)).await {
         Ok(state) => Some(state),
         Err(reason) => {
             report::crash(ember_rt::self_pid(), Some(name), &reason);
@@ -472,7 +472,7 @@ async fn prep_stop<A: Application>(app: &mut A, state: A::State, name: &str) -> 
 
 /// `stop` with its panic contained (reported as a crash).
 async fn stop_callback<A: Application>(app: &mut A, state: A::State, name: &str) {
-    if let Err(reason) = catch_panic(app.stop(state)).await {
+    if let Err(reason) = catch(app.stop(state)).await {
         report::crash(ember_rt::self_pid(), Some(name), &reason);
     }
 }

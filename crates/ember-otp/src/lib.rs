@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod application;
+mod catch;
 pub mod child;
 pub mod dynamic_supervisor;
 pub mod gen_server;

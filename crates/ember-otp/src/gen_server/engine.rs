@@ -12,7 +12,7 @@ use tokio::sync::oneshot;
 
 use ember_rt::{ExitReason, Mailbox, Message, Name, Pid};
 
-use super::catch::catch;
+use crate::catch::catch;
 use super::server::Kind;
 use super::{
     CallResult, Caller, Context, Envelope, GenServer, Handled, Info, Init, Next, Server, StartError,

@@ -84,7 +84,6 @@
 //! Not implemented (otp-semantics F13): `format_status`, `code_change` and the `sys` debug
 //! protocol. Hibernation is accepted and does nothing ([`Next::Hibernate`]).
 
-mod catch;
 mod context;
 mod engine;
 mod error;
@@ -93,7 +92,7 @@ mod result;
 mod server;
 mod start;
 
-pub(crate) use catch::catch;
+pub(crate) use crate::catch::catch;
 pub use context::Context;
 pub use error::{CallError, StartError, Unhandled};
 pub use reply::{Caller, ReplyTo, reply};
