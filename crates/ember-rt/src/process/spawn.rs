@@ -97,6 +97,10 @@ impl SpawnOpts {
     }
 
     /// Start trapping exits (flags are otherwise not inherited from the parent).
+    ///
+    /// Set it here rather than with [`trap_exit`](crate::trap_exit) in the body when the
+    /// process must trap from its first instant: an exit signal sent right after the spawn
+    /// (a supervisor shutting down a child it just started) can arrive before the body runs.
     pub fn trap_exit(mut self, on: bool) -> Self {
         self.trap_exit = on;
         self
