@@ -17,7 +17,10 @@ fn process_info_fields() {
         let me = ember_rt::self_pid();
         ember_rt::trap_exit(true);
         let s = ember_rt::spawn_opt(
-            SpawnOpts::new().link().priority(Priority::Low).name("info_target"),
+            SpawnOpts::new()
+                .link()
+                .priority(Priority::Low)
+                .name("info_target"),
             |mut m: Mailbox<u64>| async move {
                 m.recv().await;
             },
@@ -53,7 +56,11 @@ fn process_info_fields() {
         assert_eq!(mine.status, Status::Running);
         assert!(mine.trap_exit);
         assert_eq!(mine.monitors, [p.untyped()]);
-        assert_eq!(mine.parent, Pid::SYSTEM, "the root was spawned from outside");
+        assert_eq!(
+            mine.parent,
+            Pid::SYSTEM,
+            "the root was spawned from outside"
+        );
         watcher.send(());
         watched.send(());
         p.send(1);
@@ -67,7 +74,10 @@ fn process_info_fields() {
 fn process_info_status_runnable() {
     run(|_: Mailbox<()>| async move {
         let p = spawn_idle();
-        assert_eq!(ember_rt::process_info(p).expect("alive").status, Status::Runnable);
+        assert_eq!(
+            ember_rt::process_info(p).expect("alive").status,
+            Status::Runnable
+        );
         p.send(());
     });
 }
@@ -81,7 +91,10 @@ fn process_info_message_queue_len_and_memory() {
             ember_rt::sleep(Duration::from_secs(60)).await;
             m.recv().await;
         });
-        common::wait_until("p sleeps", || ember_rt::process_info(p).is_some_and(|i| i.status == Status::Waiting)).await;
+        common::wait_until("p sleeps", || {
+            ember_rt::process_info(p).is_some_and(|i| i.status == Status::Waiting)
+        })
+        .await;
         let before = ember_rt::process_info(p).expect("alive");
         for i in 0..10 {
             p.send(i);
@@ -89,7 +102,12 @@ fn process_info_message_queue_len_and_memory() {
         let after = ember_rt::process_info(p).expect("alive");
         assert_eq!(before.message_queue_len, 0);
         assert_eq!(after.message_queue_len, 10);
-        assert!(after.memory > before.memory, "{} <= {}", after.memory, before.memory);
+        assert!(
+            after.memory > before.memory,
+            "{} <= {}",
+            after.memory,
+            before.memory
+        );
         ember_rt::exit(p, ExitReason::Kill);
     });
 }
@@ -108,9 +126,15 @@ fn process_info_message_queue_len_counts_skipped_messages() {
             p.send(i);
         }
         // Let p look at (and skip) the three messages.
-        common::wait_until("p waits", || ember_rt::process_info(p).is_some_and(|i| i.status == Status::Waiting)).await;
+        common::wait_until("p waits", || {
+            ember_rt::process_info(p).is_some_and(|i| i.status == Status::Waiting)
+        })
+        .await;
         ember_rt::sleep(Duration::from_millis(20)).await;
-        assert_eq!(ember_rt::process_info(p).expect("alive").message_queue_len, 3);
+        assert_eq!(
+            ember_rt::process_info(p).expect("alive").message_queue_len,
+            3
+        );
         p.send(99);
     });
 }
@@ -170,7 +194,10 @@ fn zombie_is_counted_and_listed_until_its_poll_returns() {
                 std::thread::sleep(Duration::from_millis(1));
             }
         });
-        common::wait_until("the zombie-to-be is in its poll", || started.load(Ordering::SeqCst)).await;
+        common::wait_until("the zombie-to-be is in its poll", || {
+            started.load(Ordering::SeqCst)
+        })
+        .await;
         ember_rt::exit(z, ExitReason::Kill);
         assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::Killed);
         let alive = z.is_alive();
@@ -179,9 +206,15 @@ fn zombie_is_counted_and_listed_until_its_poll_returns() {
         let stats = ember_rt::runtime_stats();
         let zombies = ember_rt::zombies();
         release.store(true, Ordering::SeqCst);
-        assert!(!alive && !listed && info.is_none(), "a zombie is logically dead");
+        assert!(
+            !alive && !listed && info.is_none(),
+            "a zombie is logically dead"
+        );
         assert_eq!(stats.exiting, 1, "the zombie must be counted");
-        let zombie = zombies.iter().find(|i| i.pid == z.untyped()).expect("the zombie is listed");
+        let zombie = zombies
+            .iter()
+            .find(|i| i.pid == z.untyped())
+            .expect("the zombie is listed");
         assert_eq!(zombie.status, Status::Exiting);
         assert_eq!(zombie.exit_reason, Some(ExitReason::Killed));
         assert!(zombie.exiting_for.is_some());
@@ -201,7 +234,12 @@ fn killed_running_process_is_reaped_at_its_next_await() {
         let release = Arc::new(AtomicBool::new(false));
         let after = Arc::new(AtomicBool::new(false));
         let dropped = Arc::new(AtomicBool::new(false));
-        let (s, rel, a, d) = (started.clone(), release.clone(), after.clone(), dropped.clone());
+        let (s, rel, a, d) = (
+            started.clone(),
+            release.clone(),
+            after.clone(),
+            dropped.clone(),
+        );
         let me = mb.pid();
         let (z, r) = ember_rt::spawn_monitor(move |_: Mailbox<()>| async move {
             let _guard = DropFlag(d);
@@ -218,8 +256,15 @@ fn killed_running_process_is_reaped_at_its_next_await() {
         assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::Killed);
         release.store(true, Ordering::SeqCst);
         common::wait_until("the future is dropped", || dropped.load(Ordering::SeqCst)).await;
-        assert!(!after.load(Ordering::SeqCst), "code after the next await ran");
-        assert_eq!(mb.recv_timeout(common::QUIET).await, None, "a zombie's sends are dropped");
+        assert!(
+            !after.load(Ordering::SeqCst),
+            "code after the next await ran"
+        );
+        assert_eq!(
+            mb.recv_timeout(common::QUIET).await,
+            None,
+            "a zombie's sends are dropped"
+        );
     });
 }
 

@@ -14,15 +14,18 @@ fn links_of<M>(p: Pid<M>) -> Vec<Pid> {
 
 /// A process that traps exits and forwards every `Exit` it receives to `to`.
 fn spawn_trapping_forwarder(to: Pid<Exit>) -> (Pid<()>, ember_rt::Ref) {
-    let s = ember_rt::spawn_opt(SpawnOpts::new().trap_exit(true).monitor(), move |mut mb: Mailbox<()>| async move {
-        loop {
-            match mb.recv_any().await {
-                Message::Exit(e) => to.send(e),
-                Message::User(()) => return,
-                Message::Down(_) => {}
+    let s = ember_rt::spawn_opt(
+        SpawnOpts::new().trap_exit(true).monitor(),
+        move |mut mb: Mailbox<()>| async move {
+            loop {
+                match mb.recv_any().await {
+                    Message::Exit(e) => to.send(e),
+                    Message::User(()) => return,
+                    Message::Down(_) => {}
+                }
             }
-        }
-    })
+        },
+    )
     .expect("spawn");
     (s.pid, s.monitor.expect("monitor"))
 }
@@ -56,7 +59,13 @@ fn b02_linked_process_gets_the_exit_reason() {
     run(|mut mb: Mailbox<()>| async move {
         ember_rt::trap_exit(true);
         let c = ember_rt::spawn_link(|_: Mailbox<()>| async { ExitReason::atom("foo") });
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: c.untyped(), reason: ExitReason::atom("foo") });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: c.untyped(),
+                reason: ExitReason::atom("foo")
+            }
+        );
     });
 }
 
@@ -67,7 +76,13 @@ fn b02_killed_process_signals_killed() {
         ember_rt::trap_exit(true);
         let p = ember_rt::spawn_link(|mut m: Mailbox<()>| async move { m.recv().await });
         ember_rt::exit(p, ExitReason::Kill);
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: p.untyped(), reason: ExitReason::Killed });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: p.untyped(),
+                reason: ExitReason::Killed
+            }
+        );
     });
 }
 
@@ -84,10 +99,16 @@ fn b03_normal_is_ignored_when_not_trapping() {
             ember_rt::link(p2).expect("link");
             m.recv().await;
         });
-        common::wait_until("helper is linked", || links_of(p).contains(&helper.untyped())).await;
+        common::wait_until("helper is linked", || {
+            links_of(p).contains(&helper.untyped())
+        })
+        .await;
         helper.send(());
         common::wait_until("helper has ended", || !helper.is_alive()).await;
-        assert!(mb.recv_any_timeout(common::QUIET).await.is_none(), "p must still live");
+        assert!(
+            mb.recv_any_timeout(common::QUIET).await.is_none(),
+            "p must still live"
+        );
         assert!(p.is_alive());
         p.send(());
         assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::Normal);
@@ -101,7 +122,13 @@ fn b03_normal_becomes_message_when_trapping() {
         let me = ember_rt::self_pid();
         let (fwd, _) = spawn_trapping_forwarder(mb.pid());
         ember_rt::exit(fwd, ExitReason::Normal);
-        assert_eq!(recv(&mut mb).await, Exit { from: me, reason: ExitReason::Normal });
+        assert_eq!(
+            recv(&mut mb).await,
+            Exit {
+                from: me,
+                reason: ExitReason::Normal
+            }
+        );
         assert!(fwd.is_alive());
         fwd.send(());
     });
@@ -117,7 +144,11 @@ fn b03_kill_sent_directly_is_untrappable() {
         ember_rt::exit(plain, ExitReason::Kill);
         assert_eq!(down_for(&mut mb, r1).await.reason, ExitReason::Killed);
         assert_eq!(down_for(&mut mb, r2).await.reason, ExitReason::Killed);
-        assert_eq!(mb.recv_timeout(common::QUIET).await, None, "a trapper must not see the kill as a message");
+        assert_eq!(
+            mb.recv_timeout(common::QUIET).await,
+            None,
+            "a trapper must not see the kill as a message"
+        );
     });
 }
 
@@ -140,7 +171,13 @@ fn b03_kill_through_link_is_trappable() {
     run(|mut mb: Mailbox<()>| async move {
         ember_rt::trap_exit(true);
         let c = ember_rt::spawn_link(|_: Mailbox<()>| async { ExitReason::Kill });
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: c.untyped(), reason: ExitReason::Kill });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: c.untyped(),
+                reason: ExitReason::Kill
+            }
+        );
     });
 }
 
@@ -172,7 +209,13 @@ fn b03_other_reasons_kill_non_trapping_and_propagate() {
             let c = recv(&mut mb).await;
             ember_rt::exit(c, ExitReason::Normal); // ignored: C does not trap
             c.typed::<()>().expect("C receives ()").send(());
-            assert_eq!(exit_msg(&mut mb).await, Exit { from: b.untyped(), reason });
+            assert_eq!(
+                exit_msg(&mut mb).await,
+                Exit {
+                    from: b.untyped(),
+                    reason
+                }
+            );
         }
     });
 }
@@ -192,12 +235,21 @@ fn b03_other_reasons_become_messages_when_trapping() {
         for reason in reasons {
             let r2 = reason.clone();
             let c = ember_rt::spawn_link(move |_: Mailbox<()>| async move { r2 });
-            assert_eq!(exit_msg(&mut mb).await, Exit { from: c.untyped(), reason });
+            assert_eq!(
+                exit_msg(&mut mb).await,
+                Exit {
+                    from: c.untyped(),
+                    reason
+                }
+            );
         }
         let c = ember_rt::spawn_link(|_: Mailbox<()>| async { crash("link panic") });
         let e = exit_msg(&mut mb).await;
         assert_eq!(e.from, c.untyped());
-        assert!(matches!(&e.reason, ExitReason::Panic { message, .. } if &**message == "link panic"), "{e:?}");
+        assert!(
+            matches!(&e.reason, ExitReason::Panic { message, .. } if &**message == "link panic"),
+            "{e:?}"
+        );
     });
 }
 
@@ -214,7 +266,13 @@ fn b04_killed_propagates_as_killed() {
         });
         let c = recv(&mut mb).await;
         ember_rt::exit(c, ExitReason::Kill);
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: b.untyped(), reason: ExitReason::Killed });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: b.untyped(),
+                reason: ExitReason::Killed
+            }
+        );
     });
 }
 
@@ -228,7 +286,13 @@ fn b04_exit_kill_itself_propagates_as_trappable_kill() {
             let _c = ember_rt::spawn_link(|_: Mailbox<()>| async { ExitReason::Kill });
             m.recv().await;
         });
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: b.untyped(), reason: ExitReason::Kill });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: b.untyped(),
+                reason: ExitReason::Kill
+            }
+        );
     });
 }
 
@@ -261,7 +325,13 @@ fn b05_killed_sent_directly_is_trappable() {
         let me = ember_rt::self_pid();
         let (fwd, _) = spawn_trapping_forwarder(mb.pid());
         ember_rt::exit(fwd, ExitReason::Killed);
-        assert_eq!(recv(&mut mb).await, Exit { from: me, reason: ExitReason::Killed });
+        assert_eq!(
+            recv(&mut mb).await,
+            Exit {
+                from: me,
+                reason: ExitReason::Killed
+            }
+        );
         assert!(fwd.is_alive());
         fwd.send(());
     });
@@ -310,7 +380,12 @@ fn b06_exit_self_trapping_gets_a_message() {
     run(|mut mb: Mailbox<()>| async move {
         ember_rt::trap_exit(true);
         let me = ember_rt::self_pid();
-        for reason in [ExitReason::Normal, ExitReason::atom("foo"), ExitReason::Killed, ExitReason::Shutdown] {
+        for reason in [
+            ExitReason::Normal,
+            ExitReason::atom("foo"),
+            ExitReason::Killed,
+            ExitReason::Shutdown,
+        ] {
             ember_rt::exit(me, reason.clone());
             assert_eq!(exit_msg(&mut mb).await, Exit { from: me, reason });
         }
@@ -358,7 +433,13 @@ fn b07_unlink_keeps_an_exit_already_delivered() {
         // The Down is delivered after the Exit, so once we have it the Exit is queued.
         down_for(&mut mb, s.monitor.expect("monitor")).await;
         ember_rt::unlink(s.pid);
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: s.pid.untyped(), reason: ExitReason::atom("foo") });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: s.pid.untyped(),
+                reason: ExitReason::atom("foo")
+            }
+        );
     });
 }
 
@@ -381,7 +462,13 @@ fn b08_link_to_dead_pid_when_trapping_gives_noproc_exit() {
         let (p, r) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {});
         down_for(&mut mb, r).await;
         assert_eq!(ember_rt::link(p), Ok(()));
-        assert_eq!(exit_msg(&mut mb).await, Exit { from: p.untyped(), reason: ExitReason::NoProc });
+        assert_eq!(
+            exit_msg(&mut mb).await,
+            Exit {
+                from: p.untyped(),
+                reason: ExitReason::NoProc
+            }
+        );
     });
 }
 

@@ -16,7 +16,10 @@ fn c01_monitors_stack() {
         let r2 = ember_rt::monitor(p);
         assert_ne!(r1, r2);
         ember_rt::exit(p, ExitReason::atom("foo"));
-        let got: HashSet<_> = [down(&mut mb).await, down(&mut mb).await].into_iter().map(|d| d.reference).collect();
+        let got: HashSet<_> = [down(&mut mb).await, down(&mut mb).await]
+            .into_iter()
+            .map(|d| d.reference)
+            .collect();
         assert_eq!(got, HashSet::from([r1, r2]));
         common::assert_quiet(&mut mb).await;
     });
@@ -32,13 +35,16 @@ fn c01_monitors_are_one_way() {
         let (watcher, wr) = ember_rt::spawn_monitor(move |mut m: Mailbox<()>| async move {
             ember_rt::monitor(target);
             // Non-trapping watcher: the target dying with `foo` must not kill it.
-            let Message::Down(d) = m.recv_any().await else { return ExitReason::atom("unexpected") };
+            let Message::Down(d) = m.recv_any().await else {
+                return ExitReason::atom("unexpected");
+            };
             me.send(d);
             m.recv().await;
             ExitReason::atom("watcher_done")
         });
         common::wait_until("the watcher monitors", || {
-            ember_rt::process_info(target).is_some_and(|i| i.monitored_by.contains(&watcher.untyped()))
+            ember_rt::process_info(target)
+                .is_some_and(|i| i.monitored_by.contains(&watcher.untyped()))
         })
         .await;
         ember_rt::exit(target, ExitReason::atom("foo"));
@@ -46,7 +52,10 @@ fn c01_monitors_are_one_way() {
         assert_eq!(d.reason, ExitReason::atom("foo"));
         assert!(watcher.is_alive(), "a monitor must not kill the watcher");
         watcher.send(());
-        assert_eq!(down_for(&mut mb, wr).await.reason, ExitReason::atom("watcher_done"));
+        assert_eq!(
+            down_for(&mut mb, wr).await.reason,
+            ExitReason::atom("watcher_done")
+        );
 
         // The other way round: the watcher dies, the target lives.
         let target2 = spawn_idle();
@@ -54,9 +63,17 @@ fn c01_monitors_are_one_way() {
             ember_rt::monitor(target2);
             ExitReason::atom("watcher_gone")
         });
-        assert_eq!(down_for(&mut mb, wr2).await.reason, ExitReason::atom("watcher_gone"));
+        assert_eq!(
+            down_for(&mut mb, wr2).await.reason,
+            ExitReason::atom("watcher_gone")
+        );
         assert!(target2.is_alive());
-        assert!(ember_rt::process_info(target2).expect("alive").monitored_by.is_empty());
+        assert!(
+            ember_rt::process_info(target2)
+                .expect("alive")
+                .monitored_by
+                .is_empty()
+        );
         target2.send(());
     });
 }
@@ -83,7 +100,11 @@ fn c02_down_carries_ref_pid_and_reason() {
         ember_rt::exit(p, ExitReason::Kill);
         assert_eq!(
             down(&mut mb).await,
-            Down { reference: r, object: Monitored::Pid(p.untyped()), reason: ExitReason::Killed }
+            Down {
+                reference: r,
+                object: Monitored::Pid(p.untyped()),
+                reason: ExitReason::Killed
+            }
         );
     });
 }
@@ -108,9 +129,14 @@ fn c02_spawn_monitor_is_atomic() {
             }
         }
         // spawn_opt with `monitor` too.
-        let s = ember_rt::spawn_opt(SpawnOpts::new().monitor(), |_: Mailbox<()>| async { ExitReason::Shutdown })
-            .expect("spawn");
-        assert_eq!(down_for(&mut mb, s.monitor.expect("monitor")).await.reason, ExitReason::Shutdown);
+        let s = ember_rt::spawn_opt(SpawnOpts::new().monitor(), |_: Mailbox<()>| async {
+            ExitReason::Shutdown
+        })
+        .expect("spawn");
+        assert_eq!(
+            down_for(&mut mb, s.monitor.expect("monitor")).await.reason,
+            ExitReason::Shutdown
+        );
     });
 }
 
@@ -123,7 +149,11 @@ fn c03_monitor_dead_or_unknown_pid_gives_noproc() {
         let r2 = ember_rt::monitor(p);
         assert_eq!(
             down_for(&mut mb, r2).await,
-            Down { reference: r2, object: Monitored::Pid(p.untyped()), reason: ExitReason::NoProc }
+            Down {
+                reference: r2,
+                object: Monitored::Pid(p.untyped()),
+                reason: ExitReason::NoProc
+            }
         );
         // `<0.0.0>` (Pid::SYSTEM) is never a process.
         let r3 = ember_rt::monitor(Pid::SYSTEM);
@@ -141,7 +171,11 @@ fn c04_monitor_by_name_reports_the_name() {
         ember_rt::exit(p, ExitReason::atom("foo"));
         assert_eq!(
             down_for(&mut mb, r).await,
-            Down { reference: r, object: Monitored::Name("c04_server".into()), reason: ExitReason::atom("foo") }
+            Down {
+                reference: r,
+                object: Monitored::Name("c04_server".into()),
+                reason: ExitReason::atom("foo")
+            }
         );
     });
 }
@@ -153,7 +187,11 @@ fn c04_monitor_unknown_name_gives_noproc_with_the_name() {
         let r = ember_rt::monitor_name("c04_nobody");
         assert_eq!(
             down_for(&mut mb, r).await,
-            Down { reference: r, object: Monitored::Name("c04_nobody".into()), reason: ExitReason::NoProc }
+            Down {
+                reference: r,
+                object: Monitored::Name("c04_nobody".into()),
+                reason: ExitReason::NoProc
+            }
         );
     });
 }
@@ -263,11 +301,24 @@ fn c07_process_info_lists_monitors_both_ways() {
         let me = ember_rt::self_pid();
         let p = spawn_idle();
         let r = ember_rt::monitor(p);
-        assert_eq!(ember_rt::process_info(me).expect("alive").monitors, [p.untyped()]);
+        assert_eq!(
+            ember_rt::process_info(me).expect("alive").monitors,
+            [p.untyped()]
+        );
         assert_eq!(ember_rt::process_info(p).expect("alive").monitored_by, [me]);
         ember_rt::demonitor(r);
-        assert!(ember_rt::process_info(me).expect("alive").monitors.is_empty());
-        assert!(ember_rt::process_info(p).expect("alive").monitored_by.is_empty());
+        assert!(
+            ember_rt::process_info(me)
+                .expect("alive")
+                .monitors
+                .is_empty()
+        );
+        assert!(
+            ember_rt::process_info(p)
+                .expect("alive")
+                .monitored_by
+                .is_empty()
+        );
         p.send(());
     });
 }

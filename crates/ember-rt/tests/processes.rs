@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{down_for, recv, run, spawn_idle, spawn_idle_monitor};
-use ember_rt::{ExitReason, Mailbox, Message, Monitored, Pid, Priority, SendError, SpawnOpts, Term, Timeout};
+use ember_rt::{
+    ExitReason, Mailbox, Message, Monitored, Pid, Priority, SendError, SpawnOpts, Term, Timeout,
+};
 
 /// A1. `spawn` hands back a pid at once and never fails because of what the body will do.
 ///
@@ -51,7 +53,11 @@ fn a02_fresh_process_has_default_flags_not_inherited() {
         let info = recv(&mut mb).await;
         assert_eq!(info.pid, child.untyped());
         assert!(!info.trap_exit, "trap_exit must not be inherited");
-        assert_eq!(info.priority, Priority::Normal, "priority must not be inherited");
+        assert_eq!(
+            info.priority,
+            Priority::Normal,
+            "priority must not be inherited"
+        );
         assert_eq!(info.registered_name, None);
         assert_eq!(info.parent, ember_rt::self_pid());
         assert!(info.links.is_empty() && info.monitors.is_empty());
@@ -79,9 +85,13 @@ fn a04_exit_with_any_term() {
         let (_, r1) = ember_rt::spawn_monitor(move |_: Mailbox<()>| async move { reason });
         assert_eq!(down_for(&mut mb, r1).await.reason, expected);
 
-        let (_, r2) =
-            ember_rt::spawn_monitor(|_: Mailbox<()>| async { Err::<(), _>(ExitReason::ShutdownWith(Term::atom("db"))) });
-        assert_eq!(down_for(&mut mb, r2).await.reason, ExitReason::ShutdownWith(Term::atom("db")));
+        let (_, r2) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {
+            Err::<(), _>(ExitReason::ShutdownWith(Term::atom("db")))
+        });
+        assert_eq!(
+            down_for(&mut mb, r2).await.reason,
+            ExitReason::ShutdownWith(Term::atom("db"))
+        );
     });
 }
 
@@ -90,7 +100,8 @@ fn a04_exit_with_any_term() {
 #[test]
 fn a04_uncaught_panic_gives_panic_reason_with_location() {
     run(|mut mb: Mailbox<()>| async move {
-        let (_, r1) = ember_rt::spawn_monitor(|_: Mailbox<()>| async { crash(&format!("bad input {}", 7)) });
+        let (_, r1) =
+            ember_rt::spawn_monitor(|_: Mailbox<()>| async { crash(&format!("bad input {}", 7)) });
         match down_for(&mut mb, r1).await.reason {
             ExitReason::Panic { message, location } => {
                 assert_eq!(&*message, "bad input 7");
@@ -105,7 +116,9 @@ fn a04_uncaught_panic_gives_panic_reason_with_location() {
             let _ = v[std::hint::black_box(3)];
         });
         match down_for(&mut mb, r2).await.reason {
-            ExitReason::Panic { message, .. } => assert!(message.starts_with("index out of bounds"), "{message}"),
+            ExitReason::Panic { message, .. } => {
+                assert!(message.starts_with("index out of bounds"), "{message}")
+            }
             other => panic!("expected a panic reason, got {other:?}"),
         }
     });
@@ -122,7 +135,10 @@ fn a05_panic_caught_inside_the_process_does_not_end_it() {
             ember_rt::yield_now().await;
             ExitReason::atom("carried_on")
         });
-        assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::atom("carried_on"));
+        assert_eq!(
+            down_for(&mut mb, r).await.reason,
+            ExitReason::atom("carried_on")
+        );
     });
 }
 
@@ -147,9 +163,19 @@ fn a05_exit_signal_to_self_cannot_be_caught() {
             me.send(2);
         });
         assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::atom("foo"));
-        assert!(before.load(Ordering::SeqCst), "documented deviation: code before the next await runs");
-        assert!(!after.load(Ordering::SeqCst), "code after the next await must not run");
-        assert_eq!(mb.recv_timeout(common::QUIET).await, None, "sends of a dead process are dropped");
+        assert!(
+            before.load(Ordering::SeqCst),
+            "documented deviation: code before the next await runs"
+        );
+        assert!(
+            !after.load(Ordering::SeqCst),
+            "code after the next await must not run"
+        );
+        assert_eq!(
+            mb.recv_timeout(common::QUIET).await,
+            None,
+            "sends of a dead process are dropped"
+        );
     });
 }
 
@@ -161,7 +187,8 @@ fn a06_panic_is_logged_exit_reason_is_not() {
     let events = capture::install();
     let (panicked, exited, killed) = run(|mut mb: Mailbox<()>| async move {
         let (p1, r1) = ember_rt::spawn_monitor(|_: Mailbox<()>| async { crash("logged crash") });
-        let (p2, r2) = ember_rt::spawn_monitor(|_: Mailbox<()>| async { ExitReason::atom("quiet") });
+        let (p2, r2) =
+            ember_rt::spawn_monitor(|_: Mailbox<()>| async { ExitReason::atom("quiet") });
         let (p3, r3) = spawn_idle_monitor();
         ember_rt::exit(p3, ExitReason::Kill);
         for r in [r1, r2, r3] {
@@ -170,7 +197,12 @@ fn a06_panic_is_logged_exit_reason_is_not() {
         (p1.untyped(), p2.untyped(), p3.untyped())
     });
     let events = events.lock().expect("capture lock").clone();
-    let about = |p: Pid| events.iter().filter(|e| e.pid.as_deref() == Some(p.to_string().as_str())).count();
+    let about = |p: Pid| {
+        events
+            .iter()
+            .filter(|e| e.pid.as_deref() == Some(p.to_string().as_str()))
+            .count()
+    };
     let crash = events
         .iter()
         .find(|e| e.pid.as_deref() == Some(panicked.to_string().as_str()))
@@ -178,7 +210,10 @@ fn a06_panic_is_logged_exit_reason_is_not() {
     assert_eq!(crash.target, "ember::process");
     assert_eq!(crash.level, tracing::Level::ERROR);
     assert!(
-        crash.fields.iter().any(|(k, v)| k == "message" && v == "logged crash"),
+        crash
+            .fields
+            .iter()
+            .any(|(k, v)| k == "message" && v == "logged crash"),
         "the panic message is a field of the event: {crash:?}"
     );
     assert_eq!(about(exited), 0, "an exit reason is not logged");
@@ -190,7 +225,11 @@ fn a06_panic_is_logged_exit_reason_is_not() {
 #[test]
 fn a07_shutdown_reasons_are_clean_but_kill_through_links() {
     run(|mut mb: Mailbox<()>| async move {
-        for reason in [ExitReason::Shutdown, ExitReason::ShutdownWith(Term::atom("x")), ExitReason::Normal] {
+        for reason in [
+            ExitReason::Shutdown,
+            ExitReason::ShutdownWith(Term::atom("x")),
+            ExitReason::Normal,
+        ] {
             assert!(reason.is_clean());
             let child_reason = reason.clone();
             let (b, r) = ember_rt::spawn_monitor(move |mut bmb: Mailbox<()>| async move {
@@ -199,9 +238,16 @@ fn a07_shutdown_reasons_are_clean_but_kill_through_links() {
                 ExitReason::atom("survived")
             });
             if reason.is_normal() {
-                assert_eq!(mb.recv_any_timeout(common::QUIET).await.map(|_| ()), None, "normal must not kill");
+                assert_eq!(
+                    mb.recv_any_timeout(common::QUIET).await.map(|_| ()),
+                    None,
+                    "normal must not kill"
+                );
                 b.send(());
-                assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::atom("survived"));
+                assert_eq!(
+                    down_for(&mut mb, r).await.reason,
+                    ExitReason::atom("survived")
+                );
             } else {
                 assert_eq!(down_for(&mut mb, r).await.reason, reason);
             }
@@ -235,6 +281,32 @@ fn a08_send_to_unregistered_name_is_an_error() {
     });
 }
 
+/// A8/B5. Sending and exit signals only name a process, so they work from any thread, not
+/// only from inside a process (lib.rs: "work from any thread"); the sender of an exit signal
+/// from outside is `Pid::SYSTEM`.
+#[test]
+fn a08_send_and_exit_work_from_a_plain_thread() {
+    run(|mut mb: Mailbox<u32>| async move {
+        ember_rt::trap_exit(true);
+        let me = mb.pid();
+        let outside = std::thread::spawn(move || {
+            me.send(1);
+            assert_eq!(me.untyped().send_dyn(2u32), Ok(()));
+            ember_rt::exit(me, ExitReason::atom("from_outside"));
+            assert!(me.is_alive());
+            assert!(ember_rt::process_info(me).is_some());
+        });
+        assert_eq!(recv(&mut mb).await, 1);
+        assert_eq!(recv(&mut mb).await, 2);
+        let e = common::exit_msg(&mut mb).await;
+        assert_eq!(
+            (e.from, e.reason),
+            (Pid::SYSTEM, ExitReason::atom("from_outside"))
+        );
+        outside.join().expect("plain thread");
+    });
+}
+
 /// A9. Per-pair ordering: what A sends to B arrives in the order sent.
 #[test]
 fn a09_per_pair_ordering_of_messages() {
@@ -260,12 +332,15 @@ fn a09_per_pair_ordering_messages_before_exit() {
     run(|mut mb: Mailbox<u32>| async move {
         ember_rt::trap_exit(true);
         let me = mb.pid();
-        let spawned = ember_rt::spawn_opt(SpawnOpts::new().link().monitor(), move |_: Mailbox<()>| async move {
-            for i in 0..100 {
-                me.send(i);
-            }
-            ExitReason::atom("done")
-        })
+        let spawned = ember_rt::spawn_opt(
+            SpawnOpts::new().link().monitor(),
+            move |_: Mailbox<()>| async move {
+                for i in 0..100 {
+                    me.send(i);
+                }
+                ExitReason::atom("done")
+            },
+        )
         .expect("spawn");
         for i in 0..100 {
             match common::recv_any(&mut mb).await {
@@ -298,7 +373,10 @@ fn a09_per_pair_ordering_message_then_exit_signal() {
         });
         assert!(matches!(common::recv_any(&mut mb).await, Message::User(1)));
         match common::recv_any(&mut mb).await {
-            Message::Exit(e) => assert_eq!((e.from, e.reason), (sender.untyped(), ExitReason::atom("foo"))),
+            Message::Exit(e) => assert_eq!(
+                (e.from, e.reason),
+                (sender.untyped(), ExitReason::atom("foo"))
+            ),
             other => panic!("expected the exit signal second, got {other:?}"),
         }
         assert!(matches!(common::recv_any(&mut mb).await, Message::User(2)));
@@ -312,15 +390,19 @@ fn a09_exit_then_send_is_never_handled() {
         for _ in 0..100 {
             let handled = Arc::new(AtomicBool::new(false));
             let h = handled.clone();
-            let (b, r) = ember_rt::spawn_monitor(move |mut bmb: Mailbox<&'static str>| async move {
-                if bmb.recv().await == "go" {
-                    h.store(true, Ordering::SeqCst);
-                }
-            });
+            let (b, r) =
+                ember_rt::spawn_monitor(move |mut bmb: Mailbox<&'static str>| async move {
+                    if bmb.recv().await == "go" {
+                        h.store(true, Ordering::SeqCst);
+                    }
+                });
             ember_rt::exit(b, ExitReason::atom("foo"));
             b.send("go");
             assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::atom("foo"));
-            assert!(!handled.load(Ordering::SeqCst), "B handled `go` after being killed");
+            assert!(
+                !handled.load(Ordering::SeqCst),
+                "B handled `go` after being killed"
+            );
         }
     });
 }
@@ -353,9 +435,13 @@ fn a10_selective_receive_keeps_unmatched_in_order() {
         for i in 1..=6 {
             mb.pid().send(i);
         }
-        let picked = mb.receive(|m| matches!(m, Message::User(n) if n % 3 == 0)).await;
+        let picked = mb
+            .receive(|m| matches!(m, Message::User(n) if n % 3 == 0))
+            .await;
         assert!(matches!(picked, Message::User(3)));
-        let picked = mb.receive(|m| matches!(m, Message::User(n) if n % 3 == 0)).await;
+        let picked = mb
+            .receive(|m| matches!(m, Message::User(n) if n % 3 == 0))
+            .await;
         assert!(matches!(picked, Message::User(6)));
         let mut rest = Vec::new();
         for _ in 0..4 {
@@ -372,7 +458,10 @@ fn a11_timeout_range_is_checked() {
     assert!(Timeout::millis(-1).is_err());
     assert!(Timeout::millis(4_294_967_296).is_err());
     assert_eq!(Timeout::millis(0), Ok(Timeout::After(Duration::ZERO)));
-    assert_eq!(Timeout::millis(4_294_967_295), Ok(Timeout::After(Duration::from_millis(4_294_967_295))));
+    assert_eq!(
+        Timeout::millis(4_294_967_295),
+        Ok(Timeout::After(Duration::from_millis(4_294_967_295)))
+    );
 }
 
 /// A11. `after 0` only looks at the messages already there.
@@ -403,11 +492,19 @@ fn a11_non_matching_messages_do_not_reset_the_clock() {
             }
         });
         let start = Instant::now();
-        let got = mb.receive_timeout(|m| matches!(m, Message::User(1)), Duration::from_millis(200)).await;
+        let got = mb
+            .receive_timeout(
+                |m| matches!(m, Message::User(1)),
+                Duration::from_millis(200),
+            )
+            .await;
         let took = start.elapsed();
         assert!(got.is_none());
         assert!(took >= Duration::from_millis(200), "ended early: {took:?}");
-        assert!(took < Duration::from_millis(2500), "non-matching messages reset the clock: {took:?}");
+        assert!(
+            took < Duration::from_millis(2500),
+            "non-matching messages reset the clock: {took:?}"
+        );
         assert!(mb.len() >= 2, "the noise stays in the mailbox");
         assert_eq!(mb.recv_timeout(Duration::ZERO).await, Some(0));
     });
@@ -451,7 +548,12 @@ fn a13_process_flags_return_old_value() {
 #[test]
 fn a13_spawn_opt_options_apply() {
     run(|mut mb: Mailbox<()>| async move {
-        let opts = SpawnOpts::new().link().monitor().priority(Priority::High).trap_exit(true).name("a13_worker");
+        let opts = SpawnOpts::new()
+            .link()
+            .monitor()
+            .priority(Priority::High)
+            .trap_exit(true)
+            .name("a13_worker");
         let s = ember_rt::spawn_opt(opts, |mut cmb: Mailbox<()>| async move {
             cmb.recv().await;
         })
@@ -459,7 +561,10 @@ fn a13_spawn_opt_options_apply() {
         let info = ember_rt::process_info(s.pid).expect("alive");
         assert_eq!(info.priority, Priority::High);
         assert!(info.trap_exit);
-        assert_eq!(info.registered_name.as_ref().map(|n| n.as_str()), Some("a13_worker"));
+        assert_eq!(
+            info.registered_name.as_ref().map(|n| n.as_str()),
+            Some("a13_worker")
+        );
         assert_eq!(info.links, [ember_rt::self_pid()]);
         assert_eq!(info.monitored_by, [ember_rt::self_pid()]);
         let r = s.monitor.expect("monitor requested");
@@ -494,7 +599,8 @@ mod capture {
 
     impl Visit for Fields {
         fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
-            self.0.push((field.name().to_string(), format!("{value:?}")));
+            self.0
+                .push((field.name().to_string(), format!("{value:?}")));
         }
         fn record_str(&mut self, field: &Field, value: &str) {
             self.0.push((field.name().to_string(), value.to_string()));
@@ -533,7 +639,8 @@ mod capture {
         EVENTS
             .get_or_init(|| {
                 let events: Events = Arc::default();
-                tracing::subscriber::set_global_default(Capture(events.clone())).expect("no other subscriber");
+                tracing::subscriber::set_global_default(Capture(events.clone()))
+                    .expect("no other subscriber");
                 events
             })
             .clone()

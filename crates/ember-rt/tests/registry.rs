@@ -16,17 +16,32 @@ fn d01_register_and_its_errors() {
         assert_eq!(ember_rt::register("d01_a", a), Ok(()));
         assert_eq!(
             ember_rt::register("d01_a", b),
-            Err(RegisterError::NameTaken { name: "d01_a".into(), owner: a.untyped() })
+            Err(RegisterError::NameTaken {
+                name: "d01_a".into(),
+                owner: a.untyped()
+            })
         );
         assert_eq!(
             ember_rt::register("d01_other", a),
-            Err(RegisterError::AlreadyNamed { pid: a.untyped(), current: "d01_a".into() })
+            Err(RegisterError::AlreadyNamed {
+                pid: a.untyped(),
+                current: "d01_a".into()
+            })
         );
         let (dead, r) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {});
         down_for(&mut mb, r).await;
-        assert_eq!(ember_rt::register("d01_dead", dead), Err(RegisterError::NoProc(dead.untyped())));
-        assert_eq!(ember_rt::register("undefined", b), Err(RegisterError::InvalidName("undefined".into())));
-        assert_eq!(ember_rt::register("", b), Err(RegisterError::InvalidName("".into())));
+        assert_eq!(
+            ember_rt::register("d01_dead", dead),
+            Err(RegisterError::NoProc(dead.untyped()))
+        );
+        assert_eq!(
+            ember_rt::register("undefined", b),
+            Err(RegisterError::InvalidName("undefined".into()))
+        );
+        assert_eq!(
+            ember_rt::register("", b),
+            Err(RegisterError::InvalidName("".into()))
+        );
         assert_eq!(ember_rt::whereis("d01_dead"), None);
         assert_eq!(ember_rt::whereis("d01_a"), Some(a.untyped()));
         a.send(());
@@ -40,13 +55,38 @@ fn d02_whereis_and_registered_name() {
     run(|_: Mailbox<()>| async move {
         let p = spawn_idle();
         assert_eq!(ember_rt::whereis("d02"), None);
-        assert_eq!(ember_rt::process_info(p).expect("alive").registered_name, None);
+        assert_eq!(
+            ember_rt::process_info(p).expect("alive").registered_name,
+            None
+        );
         ember_rt::register("d02", p).expect("register");
         assert_eq!(ember_rt::whereis("d02"), Some(p.untyped()));
-        assert_eq!(ember_rt::process_info(p).expect("alive").registered_name, Some(Name::new("d02")));
+        assert_eq!(
+            ember_rt::process_info(p).expect("alive").registered_name,
+            Some(Name::new("d02"))
+        );
         assert!(ember_rt::registered().contains(&Name::new("d02")));
         p.send(());
     });
+}
+
+/// D2. `whereis` only names a process, and the runtime API docs (module `process::api`) say
+/// such functions "work from any thread"; from a plain thread it should find the name (or
+/// say there is none) rather than panic. (`Runtime::whereis` is the documented way from
+/// outside, and works.)
+#[test]
+#[ignore = "BUG: ember_rt::whereis panics outside a runtime thread although the api docs say it works from any thread"]
+fn d02_whereis_from_a_plain_thread() {
+    let rt = common::builder().build().expect("runtime");
+    let p = rt.spawn(|mut m: Mailbox<()>| async move { m.recv().await });
+    rt.block_on(async move { ember_rt::register("d02_plain", p).expect("register") })
+        .expect("root");
+    assert_eq!(rt.whereis("d02_plain"), Some(p.untyped()));
+    let found = std::thread::spawn(|| ember_rt::whereis("d02_plain"))
+        .join()
+        .expect("whereis must not panic on a plain thread");
+    assert_eq!(found, Some(p.untyped()));
+    p.send(());
 }
 
 /// D3. `unregister` succeeds once; an unregistered name is an error.
@@ -57,8 +97,14 @@ fn d03_unregister_then_error() {
         ember_rt::register("d03", p).expect("register");
         assert_eq!(ember_rt::unregister("d03"), Ok(()));
         assert_eq!(ember_rt::whereis("d03"), None);
-        assert_eq!(ember_rt::process_info(p).expect("alive").registered_name, None);
-        assert_eq!(ember_rt::unregister("d03"), Err(RegisterError::NotRegistered("d03".into())));
+        assert_eq!(
+            ember_rt::process_info(p).expect("alive").registered_name,
+            None
+        );
+        assert_eq!(
+            ember_rt::unregister("d03"),
+            Err(RegisterError::NotRegistered("d03".into()))
+        );
         // The process may take a (new) name again.
         assert_eq!(ember_rt::register("d03_again", p), Ok(()));
         p.send(());
@@ -101,13 +147,19 @@ fn d05_send_to_name_resolves_at_send_time() {
         assert_eq!(ember_rt::send_named("d05", 10u32), Ok(()));
         assert_eq!(recv(&mut mb).await, (1, 10));
         ember_rt::unregister("d05").expect("unregister");
-        assert_eq!(ember_rt::send_named("d05", 11u32), Err(SendError::NotRegistered("d05".into())));
+        assert_eq!(
+            ember_rt::send_named("d05", 11u32),
+            Err(SendError::NotRegistered("d05".into()))
+        );
         ember_rt::register("d05", second).expect("register");
         assert_eq!(ember_rt::send_named("d05", 12u32), Ok(()));
         assert_eq!(recv(&mut mb).await, (2, 12));
         let third = make(3);
         ember_rt::register("d05_typed", third).expect("register");
-        assert!(matches!(ember_rt::send_named("d05_typed", "text"), Err(SendError::TypeMismatch { .. })));
+        assert!(matches!(
+            ember_rt::send_named("d05_typed", "text"),
+            Err(SendError::TypeMismatch { .. })
+        ));
         third.send(0);
         assert_eq!(recv(&mut mb).await, (3, 0));
     });
@@ -120,15 +172,23 @@ fn d05_send_to_name_resolves_at_send_time() {
 fn d06_named_spawn_registers_before_the_body_runs() {
     run(|mut mb: Mailbox<bool>| async move {
         let me = mb.pid();
-        let s = ember_rt::spawn_opt(SpawnOpts::new().name("d06"), move |mut m: Mailbox<()>| async move {
-            me.send(ember_rt::whereis("d06") == Some(ember_rt::self_pid()));
-            m.recv().await;
-        })
+        let s = ember_rt::spawn_opt(
+            SpawnOpts::new().name("d06"),
+            move |mut m: Mailbox<()>| async move {
+                me.send(ember_rt::whereis("d06") == Some(ember_rt::self_pid()));
+                m.recv().await;
+            },
+        )
         .expect("spawn_opt");
-        assert!(recv(&mut mb).await, "the name must be registered before the body runs");
+        assert!(
+            recv(&mut mb).await,
+            "the name must be registered before the body runs"
+        );
         let second = ember_rt::spawn_opt(SpawnOpts::new().name("d06"), |_: Mailbox<()>| async {});
         match second {
-            Err(SpawnError::Register(RegisterError::NameTaken { owner, .. })) => assert_eq!(owner, s.pid.untyped()),
+            Err(SpawnError::Register(RegisterError::NameTaken { owner, .. })) => {
+                assert_eq!(owner, s.pid.untyped())
+            }
             other => panic!("expected NameTaken, got {other:?}"),
         }
         assert_eq!(ember_rt::whereis("d06"), Some(s.pid.untyped()));

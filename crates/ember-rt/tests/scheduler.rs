@@ -17,12 +17,15 @@ use ember_rt::{Mailbox, Priority, SpawnOpts};
 
 /// A process that counts its iterations, awaiting `yield_now` on each, until `stop`.
 fn spinner(priority: Priority, count: Arc<AtomicU64>, stop: Arc<AtomicBool>) {
-    ember_rt::spawn_opt(SpawnOpts::new().priority(priority), move |_: Mailbox<()>| async move {
-        while !stop.load(Ordering::Relaxed) {
-            count.fetch_add(1, Ordering::Relaxed);
-            ember_rt::yield_now().await;
-        }
-    })
+    ember_rt::spawn_opt(
+        SpawnOpts::new().priority(priority),
+        move |_: Mailbox<()>| async move {
+            while !stop.load(Ordering::Relaxed) {
+                count.fetch_add(1, Ordering::Relaxed);
+                ember_rt::yield_now().await;
+            }
+        },
+    )
     .expect("spawn");
 }
 
@@ -41,7 +44,10 @@ fn i03_high_priority_is_strict() {
         let stop = Arc::new(AtomicBool::new(false));
         let (normal, high) = (counter(), counter());
         spinner(Priority::Normal, normal.clone(), stop.clone());
-        common::wait_until("the normal spinner runs", || normal.load(Ordering::Relaxed) > 0).await;
+        common::wait_until("the normal spinner runs", || {
+            normal.load(Ordering::Relaxed) > 0
+        })
+        .await;
         spinner(Priority::High, high.clone(), stop.clone());
         common::wait_until("the high spinner runs", || high.load(Ordering::Relaxed) > 0).await;
         let (n0, h0) = (normal.load(Ordering::Relaxed), high.load(Ordering::Relaxed));
@@ -49,7 +55,12 @@ fn i03_high_priority_is_strict() {
         let (n1, h1) = (normal.load(Ordering::Relaxed), high.load(Ordering::Relaxed));
         stop.store(true, Ordering::Relaxed);
         assert!(h1 > h0, "the high spinner must keep running");
-        assert_eq!(n1, n0, "a normal process ran {} times while a high one was runnable", n1 - n0);
+        assert_eq!(
+            n1,
+            n0,
+            "a normal process ran {} times while a high one was runnable",
+            n1 - n0
+        );
     });
 }
 
@@ -65,7 +76,10 @@ fn i03_low_priority_progresses_under_load() {
         spinner(Priority::Low, low.clone(), stop.clone());
         common::wait_until("normal spinners run", || normal.load(Ordering::Relaxed) > 0).await;
         let l0 = low.load(Ordering::Relaxed);
-        common::wait_until("the low spinner progresses", || low.load(Ordering::Relaxed) > l0 + 10).await;
+        common::wait_until("the low spinner progresses", || {
+            low.load(Ordering::Relaxed) > l0 + 10
+        })
+        .await;
         stop.store(true, Ordering::Relaxed);
     });
 }
@@ -81,14 +95,22 @@ fn i03_low_priority_gets_a_smaller_share() {
         let (normal, low) = (counter(), counter());
         spinner(Priority::Normal, normal.clone(), stop.clone());
         spinner(Priority::Low, low.clone(), stop.clone());
-        common::wait_until("both run", || normal.load(Ordering::Relaxed) > 0 && low.load(Ordering::Relaxed) > 0)
-            .await;
+        common::wait_until("both run", || {
+            normal.load(Ordering::Relaxed) > 0 && low.load(Ordering::Relaxed) > 0
+        })
+        .await;
         let (n0, l0) = (normal.load(Ordering::Relaxed), low.load(Ordering::Relaxed));
         ember_rt::sleep(Duration::from_millis(200)).await;
-        let (n, l) = (normal.load(Ordering::Relaxed) - n0, low.load(Ordering::Relaxed) - l0);
+        let (n, l) = (
+            normal.load(Ordering::Relaxed) - n0,
+            low.load(Ordering::Relaxed) - l0,
+        );
         stop.store(true, Ordering::Relaxed);
         assert!(l > 0, "low must progress");
-        assert!(l * 2 < n, "low ran {l} times, normal {n} times: expected about 1/8");
+        assert!(
+            l * 2 < n,
+            "low ran {l} times, normal {n} times: expected about 1/8"
+        );
     });
 }
 
@@ -100,52 +122,75 @@ fn i03_low_priority_gets_a_smaller_share() {
 #[test]
 fn i02_budget_preemption_at_awaits() {
     const BUDGET: u32 = 200;
-    run_with(builder().workers(1).budget(BUDGET), |_: Mailbox<()>| async move {
-        let stop = Arc::new(AtomicBool::new(false));
-        let last = Arc::new(AtomicUsize::new(usize::MAX));
-        let switches = counter();
-        let runs = Arc::new(Mutex::new(Vec::<u64>::new()));
-        for id in 0..2usize {
-            let (stop, last, switches, runs) = (stop.clone(), last.clone(), switches.clone(), runs.clone());
-            ember_rt::spawn(move |mut mb: Mailbox<()>| async move {
-                let mut run_len = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    if last.swap(id, Ordering::Relaxed) != id {
-                        switches.fetch_add(1, Ordering::Relaxed);
-                        if run_len > 0 {
-                            runs.lock().expect("runs").push(run_len);
+    run_with(
+        builder().workers(1).budget(BUDGET),
+        |_: Mailbox<()>| async move {
+            let stop = Arc::new(AtomicBool::new(false));
+            let last = Arc::new(AtomicUsize::new(usize::MAX));
+            let switches = counter();
+            let runs = Arc::new(Mutex::new(Vec::<u64>::new()));
+            for id in 0..2usize {
+                let (stop, last, switches, runs) =
+                    (stop.clone(), last.clone(), switches.clone(), runs.clone());
+                ember_rt::spawn(move |mut mb: Mailbox<()>| async move {
+                    let mut run_len = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        if last.swap(id, Ordering::Relaxed) != id {
+                            switches.fetch_add(1, Ordering::Relaxed);
+                            if run_len > 0 {
+                                runs.lock().expect("runs").push(run_len);
+                            }
+                            run_len = 0;
                         }
-                        run_len = 0;
+                        run_len += 1;
+                        let _ = mb.recv_timeout(Duration::ZERO).await;
                     }
-                    run_len += 1;
-                    let _ = mb.recv_timeout(Duration::ZERO).await;
-                }
-            });
-        }
-        common::wait_until("the spinners take turns", || switches.load(Ordering::Relaxed) > 50).await;
-        stop.store(true, Ordering::Relaxed);
-        let runs = runs.lock().expect("runs").clone();
-        let longest = runs.iter().copied().max().unwrap_or(0);
-        let shortest = runs.iter().copied().min().unwrap_or(0);
-        assert!(longest <= u64::from(BUDGET) + 1, "a turn of {longest} iterations exceeds the budget of {BUDGET}");
-        assert!(shortest > 1, "turns of one iteration: the awaits yield without a spent budget ({runs:?})");
-    });
+                });
+            }
+            common::wait_until("the spinners take turns", || {
+                switches.load(Ordering::Relaxed) > 50
+            })
+            .await;
+            stop.store(true, Ordering::Relaxed);
+            let runs = runs.lock().expect("runs").clone();
+            let longest = runs.iter().copied().max().unwrap_or(0);
+            let shortest = runs.iter().copied().min().unwrap_or(0);
+            assert!(
+                longest <= u64::from(BUDGET) + 1,
+                "a turn of {longest} iterations exceeds the budget of {BUDGET}"
+            );
+            assert!(
+                shortest > 1,
+                "turns of one iteration: the awaits yield without a spent budget ({runs:?})"
+            );
+        },
+    );
 }
 
-/// I4/I5. Work spreads over the workers: many runnable processes end up polled on both.
+/// I4/I5. Work spreads over the workers: with many runnable processes, both workers poll
+/// them. (The processes keep going until a second worker thread has been seen, with a hang
+/// guard, so a busy CI machine that delays the second thread does not fail the test.)
 #[test]
 fn i05_work_spreads_over_workers() {
     let rt = builder().build().expect("runtime");
     let threads = Arc::new(Mutex::new(HashSet::<String>::new()));
     let t2 = threads.clone();
     rt.run(move |mut mb: Mailbox<()>| async move {
+        let deadline = std::time::Instant::now() + common::WAIT;
         let mut refs = Vec::new();
         for _ in 0..32 {
             let threads = t2.clone();
             let (_, r) = ember_rt::spawn_monitor(move |_: Mailbox<()>| async move {
-                for _ in 0..200 {
+                for i in 0.. {
                     let name = std::thread::current().name().unwrap_or("?").to_string();
-                    threads.lock().expect("threads").insert(name);
+                    let seen = {
+                        let mut t = threads.lock().expect("threads");
+                        t.insert(name);
+                        t.len()
+                    };
+                    if (i >= 50 && seen >= 2) || std::time::Instant::now() > deadline {
+                        break;
+                    }
                     // Some work the runtime cannot see, then a yield point.
                     std::hint::black_box((0..2_000u64).sum::<u64>());
                     ember_rt::yield_now().await;
@@ -159,8 +204,11 @@ fn i05_work_spreads_over_workers() {
     })
     .expect("root");
     let stats = rt.stats();
-    assert_eq!(stats.workers.len(), 2);
     let names = threads.lock().expect("threads").clone();
-    assert_eq!(names.len(), 2, "processes ran on {names:?}");
-    assert!(stats.workers.iter().all(|w| w.polls > 0), "{stats:?}");
+    assert!(names.len() >= 2, "all processes ran on {names:?}");
+    assert!(stats.workers.len() >= 2, "{stats:?}");
+    assert!(
+        stats.workers.iter().filter(|w| w.polls > 0).count() >= 2,
+        "{stats:?}"
+    );
 }

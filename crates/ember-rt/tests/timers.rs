@@ -33,9 +33,15 @@ fn e01_huge_delays_are_accepted() {
         let huge = Duration::from_millis(9_000_000_000_000);
         let t = ember_rt::send_after(huge, mb.pid(), 1);
         let left = ember_rt::read_timer(&t).expect("pending");
-        assert!(left > Duration::from_millis(u64::from(u32::MAX)), "{left:?}");
+        assert!(
+            left > Duration::from_millis(u64::from(u32::MAX)),
+            "{left:?}"
+        );
         let left = ember_rt::cancel_timer(&t).expect("pending");
-        assert!(left <= huge && left > huge - Duration::from_secs(60), "{left:?}");
+        assert!(
+            left <= huge && left > huge - Duration::from_secs(60),
+            "{left:?}"
+        );
         assert_eq!(mb.recv_timeout(common::QUIET).await, None);
     });
 }
@@ -64,13 +70,21 @@ fn e02_cancel_timer_returns_time_left() {
         assert!(left <= read, "{left:?} > {read:?}");
         assert_eq!(ember_rt::cancel_timer(&t), None, "already cancelled");
         assert_eq!(ember_rt::read_timer(&t), None);
-        assert_eq!(mb.recv_timeout(150 * MS).await, None, "a cancelled timer must not fire");
+        assert_eq!(
+            mb.recv_timeout(150 * MS).await,
+            None,
+            "a cancelled timer must not fire"
+        );
 
         let fired = ember_rt::send_after(MS, mb.pid(), 2);
         common::wait_until("the timer fired", || !mb.is_empty()).await;
         assert_eq!(ember_rt::cancel_timer(&fired), None, "already fired");
         assert_eq!(ember_rt::read_timer(&fired), None);
-        assert_eq!(recv(&mut mb).await, 2, "cancel does not remove a delivered message");
+        assert_eq!(
+            recv(&mut mb).await,
+            2,
+            "cancel does not remove a delivered message"
+        );
     });
 }
 
@@ -102,7 +116,11 @@ fn e03_named_timer_resolves_the_name_when_it_fires() {
         ember_rt::register("e03_late", mb.pid()).expect("register");
         assert_eq!(recv(&mut mb).await, 2);
         ember_rt::register("e03_nobody", spawn_idle_monitor().0).expect("register");
-        assert_eq!(mb.recv_timeout(common::QUIET).await, None, "the first message was dropped");
+        assert_eq!(
+            mb.recv_timeout(common::QUIET).await,
+            None,
+            "the first message was dropped"
+        );
     });
 }
 
@@ -118,7 +136,11 @@ fn e04_send_interval_repeats_until_cancelled() {
         assert!(ember_rt::cancel_timer(&t).is_some());
         assert_eq!(ember_rt::cancel_timer(&t), None);
         mb.flush();
-        assert_eq!(mb.recv_timeout(common::QUIET).await, None, "a cancelled interval must stop");
+        assert_eq!(
+            mb.recv_timeout(common::QUIET).await,
+            None,
+            "a cancelled interval must stop"
+        );
     });
 }
 
@@ -132,7 +154,11 @@ fn e05_interval_stops_when_destination_dies() {
         });
         let t = ember_rt::send_interval(2 * MS, p, 1);
         assert_eq!(down_for(&mut mb, r).await.reason, ExitReason::Normal);
-        assert_eq!(ember_rt::read_timer(&t), None, "the interval must stop with its destination");
+        assert_eq!(
+            ember_rt::read_timer(&t),
+            None,
+            "the interval must stop with its destination"
+        );
     });
 }
 
@@ -158,8 +184,37 @@ fn e06_timer_messages_are_plain_messages() {
     run(|mut mb: Mailbox<u32>| async move {
         mb.pid().send(1);
         ember_rt::send_after(MS, mb.pid(), 2);
-        let two = mb.receive_timeout(|m| matches!(m, Message::User(2)), common::WAIT).await;
+        let two = mb
+            .receive_timeout(|m| matches!(m, Message::User(2)), common::WAIT)
+            .await;
         assert!(matches!(two, Some(Message::User(2))));
         assert_eq!(recv(&mut mb).await, 1);
+    });
+}
+
+/// E2/E4. Once `cancel_timer` has returned the time left of an interval, no more ticks
+/// arrive. A stress probe: a marker message sent right after the cancel must be the last
+/// thing in the mailbox. (The interval task checks "still pending" and then delivers; a cancel
+/// in between returns `Some` although one more tick is on its way.)
+#[test]
+#[ignore = "stress probe for a suspected race between an interval tick and cancel_timer; run with --ignored"]
+fn e04_no_interval_tick_after_cancel_returned() {
+    run(|mut mb: Mailbox<u8>| async move {
+        for round in 0..2000u32 {
+            let t = ember_rt::send_interval(Duration::ZERO, mb.pid(), 1);
+            for _ in 0..(round % 7) {
+                ember_rt::yield_now().await;
+            }
+            let left = ember_rt::cancel_timer(&t);
+            mb.pid().send(2); // the marker
+            loop {
+                if recv(&mut mb).await == 2 {
+                    break;
+                }
+            }
+            if let Some(late) = mb.recv_timeout(Duration::from_millis(1)).await {
+                panic!("round {round}: tick {late} arrived after cancel_timer returned {left:?}");
+            }
+        }
     });
 }

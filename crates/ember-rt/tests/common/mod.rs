@@ -81,7 +81,10 @@ pub(crate) async fn recv_any<M: Send + 'static>(mb: &mut Mailbox<M>) -> Message<
 
 /// The oldest `Down` in the mailbox (selective receive), failing the test after [`WAIT`].
 pub(crate) async fn down<M: Send + 'static>(mb: &mut Mailbox<M>) -> Down {
-    match mb.receive_timeout(|m| matches!(m, Message::Down(_)), WAIT).await {
+    match mb
+        .receive_timeout(|m| matches!(m, Message::Down(_)), WAIT)
+        .await
+    {
         Some(Message::Down(d)) => d,
         _ => panic!("timed out waiting for a Down"),
     }
@@ -89,7 +92,10 @@ pub(crate) async fn down<M: Send + 'static>(mb: &mut Mailbox<M>) -> Down {
 
 /// The `Down` of monitor `r`, failing the test after [`WAIT`].
 pub(crate) async fn down_for<M: Send + 'static>(mb: &mut Mailbox<M>, r: Ref) -> Down {
-    match mb.receive_timeout(|m| matches!(m, Message::Down(d) if d.reference == r), WAIT).await {
+    match mb
+        .receive_timeout(|m| matches!(m, Message::Down(d) if d.reference == r), WAIT)
+        .await
+    {
         Some(Message::Down(d)) => d,
         _ => panic!("timed out waiting for the Down of {r}"),
     }
@@ -97,7 +103,10 @@ pub(crate) async fn down_for<M: Send + 'static>(mb: &mut Mailbox<M>, r: Ref) -> 
 
 /// The oldest `Exit` in the mailbox, failing the test after [`WAIT`].
 pub(crate) async fn exit_msg<M: Send + 'static>(mb: &mut Mailbox<M>) -> Exit {
-    match mb.receive_timeout(|m| matches!(m, Message::Exit(_)), WAIT).await {
+    match mb
+        .receive_timeout(|m| matches!(m, Message::Exit(_)), WAIT)
+        .await
+    {
         Some(Message::Exit(e)) => e,
         _ => panic!("timed out waiting for an Exit message"),
     }
