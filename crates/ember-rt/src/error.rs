@@ -88,6 +88,9 @@ pub enum SpawnError {
     /// The runtime is shutting down.
     #[error("the runtime is shutting down")]
     ShuttingDown,
+    /// The calling process is already dead (it was killed while running): it spawns nothing.
+    #[error("the calling process is exiting")]
+    CallerExiting,
     /// A link or monitor to the caller was asked for outside of a process.
     #[error("link or monitor requested outside of an ember process")]
     NotInProcess,

@@ -51,7 +51,7 @@
 //! - **Kill**: a waiting or queued process dies at once. A running one is logically dead at
 //!   once (links and monitors fire with `Killed`, its name is freed, its later sends are
 //!   dropped and its receives never return) and its future is dropped at its next yield
-//!   point; until then it is reported by [`process_info`]/[`runtime_stats`] as exiting (a
+//!   point; until then it is listed by [`zombies`] and counted by [`runtime_stats`] (a
 //!   zombie, if it never yields).
 //! - **IO**: tokio's IO and timer driver runs on its own thread and every worker enters it, so
 //!   `tokio::net` and friends work inside processes.

@@ -37,7 +37,7 @@ pub struct ProcessInfo {
     pub registered_name: Option<Name>,
     /// What it is doing.
     pub status: Status,
-    /// Messages waiting in its inbox (not counting those it already moved to its save queue).
+    /// Messages waiting in its mailbox, including those a selective receive skipped.
     pub message_queue_len: usize,
     /// Reductions charged so far.
     pub reductions: u64,

@@ -73,6 +73,8 @@ impl From<Duration> for Timeout {
 const PENDING: u8 = 0;
 const FIRED: u8 = 1;
 const CANCELLED: u8 = 2;
+/// An interval is delivering a tick; `cancel` waits for it to finish.
+const TICKING: u8 = 3;
 
 /// Shared state of one timer.
 pub(crate) struct TimerEntry {
@@ -81,17 +83,26 @@ pub(crate) struct TimerEntry {
     state: AtomicU8,
     interval: bool,
     abort: Mutex<Option<AbortHandle>>,
+    /// The destination process, whose timer list holds this entry.
+    owner: Option<RawPid>,
 }
 
 impl TimerEntry {
-    /// Cancel; returns the time that was left if the timer was still pending.
+    /// Cancel; returns the time that was left if the timer was still pending. Once it has
+    /// returned, no message of this timer is delivered any more (an interval tick being
+    /// delivered at that moment is waited for: a push into an inbox, microseconds at most).
     pub(crate) fn cancel(&self) -> Option<Duration> {
-        let won = self
-            .state
-            .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok();
-        if !won {
-            return None;
+        loop {
+            match self.state.compare_exchange(
+                PENDING,
+                CANCELLED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => break,
+                Err(TICKING) => std::hint::spin_loop(),
+                Err(_) => return None,
+            }
         }
         if let Some(a) = self.abort.lock().take() {
             a.abort();
@@ -120,6 +131,20 @@ impl TimerEntry {
 
     fn is_pending(&self) -> bool {
         self.state.load(Ordering::Acquire) == PENDING
+    }
+
+    /// Intervals: deliver one tick unless cancelled, atomically with respect to `cancel`.
+    fn tick(&self, deliver: impl FnOnce()) -> bool {
+        if self
+            .state
+            .compare_exchange(PENDING, TICKING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return false;
+        }
+        deliver();
+        self.state.store(PENDING, Ordering::Release);
+        true
     }
 }
 
@@ -163,7 +188,7 @@ enum Dest {
     Name(Name),
 }
 
-fn new_entry(after: Duration, interval: bool) -> Arc<TimerEntry> {
+fn new_entry(after: Duration, interval: bool, dest: &Dest) -> Arc<TimerEntry> {
     let now = Instant::now();
     Arc::new(TimerEntry {
         reference: Ref::new(),
@@ -174,6 +199,10 @@ fn new_entry(after: Duration, interval: bool) -> Arc<TimerEntry> {
         state: AtomicU8::new(PENDING),
         interval,
         abort: Mutex::new(None),
+        owner: match dest {
+            Dest::Pid(pid) => Some(*pid),
+            Dest::Name(_) => None,
+        },
     })
 }
 
@@ -234,7 +263,7 @@ fn start_timer<M: Send + 'static>(
     interval: bool,
 ) -> TimerRef {
     budget::charge(2);
-    let entry = new_entry(after, interval);
+    let entry = new_entry(after, interval, &dest);
     attach(&entry, &dest);
     if !entry.is_pending() {
         return TimerRef(entry);
@@ -255,10 +284,9 @@ fn start_timer<M: Send + 'static>(
                 }
                 return;
             }
-            if !entry.is_pending() {
+            if !entry.tick(|| deliver(&rt2, &dest, make())) {
                 return;
             }
-            deliver(&rt2, &dest, make());
             at += after.max(Duration::from_millis(1));
             *entry.deadline.lock() = at;
         }
@@ -379,7 +407,13 @@ pub fn send_interval_with<M: Send + 'static>(
 /// ```
 pub fn cancel_timer(timer: &TimerRef) -> Option<Duration> {
     budget::charge(2);
-    timer.0.cancel()
+    let left = timer.0.cancel();
+    // Leave the destination's timer list, so a process that keeps arming and cancelling
+    // timers (an idle timeout) does not accumulate them.
+    if let Some(owner) = timer.0.owner {
+        detach(&timer.0, &Dest::Pid(owner));
+    }
+    left
 }
 
 /// The time left on a timer, or `None` if it fired or was cancelled (Erlang `read_timer/1`).

@@ -115,7 +115,6 @@ fn process_info_message_queue_len_and_memory() {
 /// I9: `message_queue_len` is the number of messages waiting, including those a selective
 /// receive has already looked at and left in place (Erlang counts the whole queue).
 #[test]
-#[ignore = "BUG: message_queue_len only counts the shared inbox; messages moved to the save queue by a selective receive are not counted"]
 fn process_info_message_queue_len_counts_skipped_messages() {
     run(|_: Mailbox<()>| async move {
         let p = ember_rt::spawn(|mut m: Mailbox<u32>| async move {

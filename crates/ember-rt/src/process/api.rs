@@ -2,8 +2,13 @@
 //!
 //! Functions that act *as* the calling process (`self_pid`, `link`, `trap_exit`, `monitor`,
 //! ...) must be called from inside a process; outside one they panic with a clear message, as
-//! `tokio::spawn` does outside a runtime. Functions that only name a process (`send`, `exit`,
-//! `whereis`) work from any thread.
+//! `tokio::spawn` does outside a runtime. Sending and exit signals (`Pid::send`, `exit`) work
+//! from any thread. Registry lookups (`whereis`, `registered`, `send_named`) and `spawn` need
+//! the current runtime: from a thread that is not the runtime's use
+//! [`Runtime::whereis`](crate::Runtime::whereis) and [`Runtime::spawn`](crate::Runtime::spawn).
+//!
+//! A process killed while it runs is logically dead at once: from then on its sends, exit
+//! signals, links, monitors and spawns have no effect (design note G3).
 
 use std::future::{Future, poll_fn};
 use std::task::Poll;
@@ -22,7 +27,7 @@ use crate::{
 /// ```
 /// let rt = ember_rt::Runtime::new().unwrap();
 /// let me = rt.block_on(async { ember_rt::self_pid() }).unwrap();
-/// assert!(!me.is_alive()); // the root process has finished
+/// assert!(me.to_string().starts_with("<0."));
 /// ```
 pub fn self_pid() -> Pid {
     Pid::from_raw(
@@ -198,15 +203,12 @@ impl<M: Send + 'static> Pid<M> {
     /// ```
     pub fn send(&self, msg: M) {
         budget::charge(1);
-        if !sender_alive() {
-            return;
-        }
         // Pushing under the table's read guard: no user code runs there, only the inbox lock.
         // A message refused by a closed inbox is handed out and dropped after the guard, since
         // its destructor is user code.
         let refused = with_pcb(self.raw, |pcb| {
             match pcb.inbox.as_any().downcast_ref::<Inbox<M>>() {
-                Some(inbox) => inbox.push(Message::User(msg)).err(),
+                Some(inbox) => inbox.push_if(Message::User(msg), sender_alive).err(),
                 None => None,
             }
         });
@@ -228,9 +230,6 @@ impl<M> Pid<M> {
     /// ```
     pub fn send_dyn<T: Send + 'static>(&self, msg: T) -> Result<(), SendError> {
         budget::charge(1);
-        if !sender_alive() {
-            return Ok(());
-        }
         match lookup(self.raw) {
             None => Ok(()),
             Some(pcb) => pcb
@@ -244,8 +243,9 @@ impl<M> Pid<M> {
     }
 }
 
-/// A process killed while running is logically dead at once: its later sends are dropped.
-fn sender_alive() -> bool {
+/// A process killed while running is logically dead at once: its later sends, exit signals,
+/// links, monitors and spawns have no effect.
+pub(crate) fn sender_alive() -> bool {
     context::with_current(|c| c.is_none_or(|p| p.is_alive()))
 }
 
@@ -318,6 +318,9 @@ pub fn unlink<M>(pid: Pid<M>) {
 /// ```
 pub fn exit<M>(pid: Pid<M>, reason: ExitReason) {
     budget::charge(5);
+    if !sender_alive() {
+        return;
+    }
     let from = try_self_pid().unwrap_or(Pid::SYSTEM);
     signals::send_exit(from.raw, pid.raw, reason);
 }

@@ -140,14 +140,16 @@ impl<M: Send + 'static> Mailbox<M> {
     pub fn try_receive(&mut self, mut pick: impl FnMut(&Message<M>) -> bool) -> Option<Message<M>> {
         budget::charge(1);
         let mut scanned = 0;
-        loop {
+        let found = loop {
             if let Some(m) = self.scan(&mut scanned, &mut pick) {
-                return Some(m);
+                break Some(m);
             }
             if self.inbox.take_all(&mut self.save) == 0 {
-                return None;
+                break None;
             }
-        }
+        };
+        self.inbox.set_saved(self.save.len());
+        found
     }
 
     /// `demonitor(Ref, [flush])`: remove the monitor and any `Down` for it already in the
@@ -157,6 +159,7 @@ impl<M: Send + 'static> Mailbox<M> {
         self.inbox.take_all(&mut self.save);
         self.save
             .retain(|m| !matches!(m, Message::Down(d) if d.reference == reference));
+        self.inbox.set_saved(self.save.len());
         removed
     }
 
@@ -165,6 +168,7 @@ impl<M: Send + 'static> Mailbox<M> {
         self.inbox.take_all(&mut self.save);
         let n = self.save.len();
         self.save.clear();
+        self.inbox.set_saved(0);
         n
     }
 
@@ -261,7 +265,9 @@ where
         if budget::poll_proceed(cx).is_pending() {
             return Poll::Pending;
         }
-        if let Poll::Ready(m) = this.mb.poll_scan(cx, &mut this.scanned, &mut this.pick) {
+        let scanned = this.mb.poll_scan(cx, &mut this.scanned, &mut this.pick);
+        this.mb.inbox.set_saved(this.mb.save.len());
+        if let Poll::Ready(m) = scanned {
             return Poll::Ready((this.map)(Some(m)));
         }
         let Some(deadline) = this.deadline else {

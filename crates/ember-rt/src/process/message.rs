@@ -133,7 +133,7 @@ impl<M: Send + 'static> ErasedInbox for Inbox<M> {
     fn push_dyn(&self, msg: Box<dyn Any + Send>) -> Result<(), Box<dyn Any + Send>> {
         let m = msg.downcast::<M>()?;
         // A closed inbox drops the message: sending to a dead process is not an error.
-        let _ = self.push(Message::User(*m));
+        let _ = self.push_if(Message::User(*m), super::api::sender_alive);
         Ok(())
     }
 
@@ -142,6 +142,6 @@ impl<M: Send + 'static> ErasedInbox for Inbox<M> {
     }
 
     fn pending(&self) -> usize {
-        self.len()
+        self.total()
     }
 }

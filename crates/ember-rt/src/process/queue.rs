@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker};
 
-use crate::sync::{AtomicUsize, Mutex, Ordering};
+use crate::sync::{AtomicU32, Mutex, Ordering};
 
 #[derive(Debug)]
 struct Inner<T> {
@@ -29,7 +29,10 @@ struct Inner<T> {
 #[derive(Debug)]
 pub(crate) struct Queue<T> {
     inner: Mutex<Inner<T>>,
-    len: AtomicUsize,
+    /// Items in the shared half (written under the lock).
+    len: AtomicU32,
+    /// Items the owner holds in its save queue (written by the owner), for introspection.
+    saved: AtomicU32,
 }
 
 impl<T> Queue<T> {
@@ -40,19 +43,28 @@ impl<T> Queue<T> {
                 waker: None,
                 closed: false,
             }),
-            len: AtomicUsize::new(0),
+            len: AtomicU32::new(0),
+            saved: AtomicU32::new(0),
         }
     }
 
     /// Append an item; wakes the receiver if it is waiting. Fails once the queue is closed.
     pub(crate) fn push(&self, item: T) -> Result<(), T> {
+        self.push_if(item, || true)
+    }
+
+    /// Append an item if `allowed()` — evaluated under the queue's lock — says so. Used for
+    /// sends: the sender's liveness is checked under the receiver's inbox lock, the lock its
+    /// `Down` and `Exit` deliveries take too, so no message of a dead sender can land after
+    /// the notice of its death.
+    pub(crate) fn push_if(&self, item: T, allowed: impl FnOnce() -> bool) -> Result<(), T> {
         let waker = {
             let mut inner = self.inner.lock();
-            if inner.closed {
+            if inner.closed || !allowed() {
                 return Err(item);
             }
             inner.items.push_back(item);
-            self.len.store(inner.items.len(), Ordering::Relaxed);
+            self.len.store(count(inner.items.len()), Ordering::Relaxed);
             inner.waker.take()
         };
         if let Some(w) = waker {
@@ -109,6 +121,20 @@ impl<T> Queue<T> {
 
     /// Items pending in the shared half (a snapshot).
     pub(crate) fn len(&self) -> usize {
-        self.len.load(Ordering::Relaxed)
+        self.len.load(Ordering::Relaxed) as usize
     }
+
+    /// The owner reports how many items its save queue holds.
+    pub(crate) fn set_saved(&self, n: usize) {
+        self.saved.store(count(n), Ordering::Relaxed);
+    }
+
+    /// Items waiting in both halves (a snapshot).
+    pub(crate) fn total(&self) -> usize {
+        self.len() + self.saved.load(Ordering::Relaxed) as usize
+    }
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }

@@ -155,7 +155,7 @@ pub(crate) fn send_exit(from: RawPid, target: RawPid, reason: ExitReason) {
 
 /// `link(Target)` by `me`.
 pub(crate) fn link(me: &Arc<Pcb>, target: RawPid) -> Result<(), LinkError> {
-    if target == me.pid {
+    if target == me.pid || !me.is_alive() {
         return Ok(());
     }
     {

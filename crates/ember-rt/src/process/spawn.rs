@@ -144,6 +144,10 @@ where
     if parent.is_none() && (opts.link || opts.monitor) {
         return Err(SpawnError::NotInProcess);
     }
+    if parent.is_some_and(|p| !p.is_alive()) {
+        // A process killed while running spawns nothing (design note G3).
+        return Err(SpawnError::CallerExiting);
+    }
     budget::charge(10);
     let pid = rt.new_pid();
     let inbox: Arc<Inbox<M>> = Arc::new(Inbox::new());

@@ -50,13 +50,18 @@ impl SchedState {
     }
 
     /// Ask for the process to run. Returns `true` if the caller must enqueue it.
+    ///
+    /// Always a read-modify-write (also when the state stays SCHEDULED, NOTIFIED or DONE), so
+    /// that what the waker did before — e.g. marking the process dead — is visible to the
+    /// worker that next takes the process (`start_run`), as tokio's `fetch_or` does. A plain
+    /// load there lets a kill's wake slip past a worker that then idles a dead process.
     pub(crate) fn wake(&self) -> bool {
         let mut cur = self.0.load(Ordering::Acquire);
         loop {
             let next = match cur {
                 IDLE => SCHEDULED,
                 RUNNING => NOTIFIED,
-                _ => return false,
+                other => other,
             };
             match self
                 .0
@@ -79,15 +84,20 @@ impl SchedState {
     /// The poll returned `Pending`. Returns `true` if the process was woken meanwhile and the
     /// caller must re-queue it (it is SCHEDULED again); `false` if it is now IDLE.
     pub(crate) fn end_run(&self) -> bool {
-        match self
-            .0
-            .compare_exchange(RUNNING, IDLE, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => false,
-            Err(actual) => {
-                debug_assert_eq!(actual, NOTIFIED);
-                self.0.store(SCHEDULED, Ordering::Release);
-                true
+        let mut cur = RUNNING;
+        loop {
+            // RUNNING → IDLE, or NOTIFIED → SCHEDULED. Both are read-modify-writes: a wake may
+            // be rewriting NOTIFIED with itself at the same moment (see `wake`).
+            let next = if cur == RUNNING { IDLE } else { SCHEDULED };
+            match self
+                .0
+                .compare_exchange(cur, next, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return next == SCHEDULED,
+                Err(actual) => {
+                    debug_assert!(actual == NOTIFIED || actual == RUNNING);
+                    cur = actual;
+                }
             }
         }
     }

@@ -183,6 +183,16 @@ impl Scheduler {
         }
     }
 
+    /// Queue a runnable process on the shared queue of its priority (never a worker's own).
+    pub(crate) fn push_shared(&self, pcb: Arc<Pcb>) {
+        match pcb.priority() {
+            Priority::High | Priority::Max => self.high.push(pcb),
+            Priority::Low => self.low.push(pcb),
+            Priority::Normal => self.injector.push(pcb),
+        }
+        self.idle.notify_one();
+    }
+
     /// Whether any queue holds work (used before parking).
     pub(crate) fn has_work(&self) -> bool {
         !self.high.is_empty()

@@ -19,7 +19,7 @@ use crate::process::raw::WakerRef;
 use crate::process::{CurrentGuard, Pcb, terminate};
 use crate::runtime::RtInner;
 use crate::sync::Ordering;
-use crate::{ExitReason, panic};
+use crate::{ExitReason, Priority, panic};
 
 const MAX_LIFO_STREAK: u8 = 3;
 const LOW_EVERY: u32 = 8;
@@ -119,7 +119,11 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
             }
         } else {
             if let Some(p) = again {
-                core.local.push(p);
+                // A process that yielded goes to the back of its priority's queue.
+                match p.priority() {
+                    Priority::Normal => core.local.push(p),
+                    _ => sched.push_shared(p),
+                }
             }
             flush_wakes(&mut core, sched, &mut woken);
         }
@@ -142,7 +146,7 @@ fn hand_off(
 ) -> bool {
     let slot = &sched.slots[core.index];
     for p in again.into_iter().chain(woken.drain(..)) {
-        sched.injector.push(p);
+        sched.push_shared(p);
     }
     slot.handoff.clear_replaced();
     let retire = sched.active.load(Ordering::Acquire) > sched.config.workers;
