@@ -581,7 +581,10 @@ def prebuilt(systems: list[str]) -> dict[str, list[str]]:
         if s in systems and (tgt / "release" / b).exists():
             cmds[s] = [str(tgt / "release" / b)]
     if "ember" in systems:
-        for t in [BENCH / "ember-bench" / "target", ROOT / "target"]:
+        # ember-bench is a member of the main workspace: its binary is in the workspace's target
+        # dir (CARGO_TARGET_DIR if set, else target/ at the repo root).
+        targets = [Path(os.environ["CARGO_TARGET_DIR"])] if os.environ.get("CARGO_TARGET_DIR") else []
+        for t in [*targets, ROOT / "target", BENCH / "ember-bench" / "target"]:
             if (t / "release" / "ember_bench").exists():
                 cmds["ember"] = [str(t / "release" / "ember_bench")]
                 break

@@ -1,8 +1,10 @@
-//! Shared helpers for the Rust peer contenders: the command-line contract, JSON output, memory
-//! measurement, statistics and the hog loops of the fairness workload.
+//! Shared helpers of the Rust contenders of the benchmark suite (`ember_bench` and the peers in
+//! `bench/peers-rust`): the command-line contract, JSON output, memory measurement, statistics and
+//! the hog loops of the fairness and kill workloads.
 //!
-//! The contract is documented in `bench/README.md` ("CLI and JSON contract"); `ember_bench` follows
-//! the same one.
+//! The contract is documented in `bench/README.md` ("CLI and JSON contract"). This crate has no
+//! dependencies: it is built both by the main workspace (as a member) and by `bench/peers-rust`'s
+//! own workspace (as a path dependency).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -12,11 +14,13 @@ use std::time::Duration;
 
 /// A parsed command line: `<bin> <workload> [--key value]...`.
 pub struct Args {
+    /// The first argument: which workload to run.
     pub workload: String,
     kv: BTreeMap<String, String>,
 }
 
 impl Args {
+    /// Parse `std::env::args()`; exits with status 2 on a usage error.
     pub fn parse() -> Args {
         let mut it = std::env::args().skip(1);
         let workload = match it.next() {
@@ -25,44 +29,61 @@ impl Args {
         };
         let mut kv = BTreeMap::new();
         while let Some(k) = it.next() {
-            let Some(key) = k.strip_prefix("--") else { usage_exit(&format!("unexpected argument {k}")) };
-            let Some(v) = it.next() else { usage_exit(&format!("flag --{key} needs a value")) };
+            let Some(key) = k.strip_prefix("--") else {
+                usage_exit(&format!("unexpected argument {k}"))
+            };
+            let Some(v) = it.next() else {
+                usage_exit(&format!("flag --{key} needs a value"))
+            };
             kv.insert(key.to_string(), v);
         }
         Args { workload, kv }
     }
 
+    /// An integer flag (`_` separators allowed), or `default` when absent.
     pub fn u64(&self, key: &str, default: u64) -> u64 {
         match self.kv.get(key) {
             None => default,
             Some(v) => {
                 let v = v.replace('_', "");
-                v.parse().unwrap_or_else(|_| usage_exit(&format!("--{key}: not an integer: {v}")))
+                v.parse()
+                    .unwrap_or_else(|_| usage_exit(&format!("--{key}: not an integer: {v}")))
             }
         }
     }
 
+    /// Like [`Args::u64`], as a `usize`.
     pub fn usize(&self, key: &str, default: usize) -> usize {
         self.u64(key, default as u64) as usize
     }
 
+    /// A floating-point flag, or `default` when absent.
     pub fn f64(&self, key: &str, default: f64) -> f64 {
         match self.kv.get(key) {
             None => default,
-            Some(v) => v.parse().unwrap_or_else(|_| usage_exit(&format!("--{key}: not a number: {v}"))),
+            Some(v) => v
+                .parse()
+                .unwrap_or_else(|_| usage_exit(&format!("--{key}: not a number: {v}"))),
         }
     }
 
+    /// A string flag, or `default` when absent.
     pub fn str(&self, key: &str, default: &str) -> String {
-        self.kv.get(key).cloned().unwrap_or_else(|| default.to_string())
+        self.kv
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
     }
 
+    /// `--hog-kind spin|yield|sleep` (default `spin`).
     pub fn hog_kind(&self) -> HogKind {
         let s = self.str("hog-kind", "spin");
-        HogKind::parse(&s).unwrap_or_else(|| usage_exit(&format!("--hog-kind: spin|yield|sleep, not {s}")))
+        HogKind::parse(&s)
+            .unwrap_or_else(|| usage_exit(&format!("--hog-kind: spin|yield|sleep, not {s}")))
     }
 }
 
+/// Print `msg` and the usage to stderr, exit with status 2.
 pub fn usage_exit(msg: &str) -> ! {
     eprintln!("error: {msg}");
     eprintln!(
@@ -76,10 +97,15 @@ pub fn usage_exit(msg: &str) -> ! {
 /// A JSON value small enough for our output lines.
 #[derive(Clone, Debug)]
 pub enum V {
+    /// An integer.
     I(i64),
+    /// A float, printed with at most 3 decimals (`null` if not finite).
     F(f64),
+    /// A string.
     S(String),
+    /// A boolean.
     B(bool),
+    /// `null`.
     Null,
 }
 
@@ -171,22 +197,48 @@ fn write_obj(out: &mut String, fields: &[(&str, V)]) {
 /// One result line builder. Prints
 /// `{"system":..,"workload":..,"params":{..},"metric":..,"value":..,"unit":..,"status":..,<extra>}`.
 pub struct Reporter {
+    /// `ember`, `tokio`, ...
     pub system: &'static str,
+    /// The workload, as on the command line.
     pub workload: String,
+    /// The sizes actually used, `workers` first.
     pub params: Vec<(&'static str, V)>,
+    /// Extra fields appended to every line (e.g. runtime statistics).
+    pub tail: Vec<(&'static str, V)>,
 }
 
 impl Reporter {
+    /// A reporter with no params yet.
     pub fn new(system: &'static str, workload: &str) -> Reporter {
-        Reporter { system, workload: workload.to_string(), params: Vec::new() }
+        Reporter {
+            system,
+            workload: workload.to_string(),
+            params: Vec::new(),
+            tail: Vec::new(),
+        }
     }
 
+    /// Add a param (in printing order).
     pub fn param(&mut self, k: &'static str, v: impl Into<V>) -> &mut Self {
         self.params.push((k, v.into()));
         self
     }
 
-    pub fn emit(&self, metric: &str, value: impl Into<V>, unit: &str, status: &str, extra: &[(&str, V)]) {
+    /// Add a field to the end of every line printed from now on.
+    pub fn tail(&mut self, k: &'static str, v: impl Into<V>) -> &mut Self {
+        self.tail.push((k, v.into()));
+        self
+    }
+
+    /// Print one result line (and flush stdout).
+    pub fn emit(
+        &self,
+        metric: &str,
+        value: impl Into<V>,
+        unit: &str,
+        status: &str,
+        extra: &[(&str, V)],
+    ) {
         let mut out = String::with_capacity(256);
         out.push('{');
         write_json_str(&mut out, "system");
@@ -204,7 +256,8 @@ impl Reporter {
         write_json_str(&mut out, unit);
         out.push_str(",\"status\":");
         write_json_str(&mut out, status);
-        for (k, v) in extra {
+        let tail = self.tail.iter().map(|(k, v)| (*k, v));
+        for (k, v) in extra.iter().map(|(k, v)| (*k, v)).chain(tail) {
             out.push(',');
             write_json_str(&mut out, k);
             out.push(':');
@@ -224,7 +277,12 @@ pub fn rss_bytes() -> u64 {
     let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     for line in s.lines() {
         if let Some(rest) = line.strip_prefix("VmRSS:") {
-            let kb: u64 = rest.trim().trim_end_matches("kB").trim().parse().unwrap_or(0);
+            let kb: u64 = rest
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap_or(0);
             return kb * 1024;
         }
     }
@@ -240,6 +298,7 @@ pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
+/// Sort `v` and return its nearest-rank median.
 pub fn median(v: &mut [f64]) -> Option<f64> {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     percentile(v, 50.0)
@@ -258,6 +317,7 @@ pub enum HogKind {
 }
 
 impl HogKind {
+    /// `spin`, `yield` or `sleep`.
     pub fn parse(s: &str) -> Option<HogKind> {
         match s {
             "spin" => Some(HogKind::Spin),
@@ -266,6 +326,7 @@ impl HogKind {
             _ => None,
         }
     }
+    /// The name used on the command line and in `params`.
     pub fn name(self) -> &'static str {
         match self {
             HogKind::Spin => "spin",
@@ -281,7 +342,8 @@ pub const YIELD_CHUNK: u32 = 1000;
 /// One step of the hogs' arithmetic (a 64-bit LCG).
 #[inline(always)]
 pub fn lcg(x: u64) -> u64 {
-    x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407)
+    x.wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
 }
 
 /// The `spin` hog: arithmetic until `stop` is set. Never calls into any runtime.
@@ -315,15 +377,23 @@ pub fn sleep_until(stop: &AtomicBool, sleep_ms: u64) {
 
 /// Summary of the light processes' trips in the fairness workload, printed as four lines.
 pub struct FairnessResult {
+    /// Per-trip latencies of the light processes that finished.
     pub latencies_ns: Vec<u64>,
+    /// From the light processes' spawn until the last one reported (or the cap).
     pub total: Duration,
+    /// Light processes started.
     pub light: usize,
+    /// Round trips per light process.
     pub trips: usize,
+    /// Light processes that reported within the cap.
     pub finished: usize,
+    /// Whether some light process did not finish within the cap.
     pub starved: bool,
+    /// A `note` field for the lines, if any.
     pub note: Option<&'static str>,
 }
 
+/// Print the fairness lines: `p50_us`, `p99_us`, `max_us`, `total_ms`.
 pub fn report_fairness(rep: &Reporter, mut r: FairnessResult) {
     r.latencies_ns.sort_unstable();
     let us: Vec<f64> = r.latencies_ns.iter().map(|&n| n as f64 / 1000.0).collect();
@@ -340,26 +410,67 @@ pub fn report_fairness(rep: &Reporter, mut r: FairnessResult) {
     rep.emit("p50_us", percentile(&us, 50.0), "us", status, &extra);
     rep.emit("p99_us", percentile(&us, 99.0), "us", status, &extra);
     rep.emit("max_us", us.last().copied(), "us", status, &extra);
-    rep.emit("total_ms", r.total.as_secs_f64() * 1000.0, "ms", status, &extra);
+    rep.emit(
+        "total_ms",
+        r.total.as_secs_f64() * 1000.0,
+        "ms",
+        status,
+        &extra,
+    );
 }
 
 /// Summary of a kill workload: per-kill latencies (None = not observed within the cap).
 pub fn report_kill(rep: &Reporter, lat: &[Option<Duration>], kills: usize, note: Option<&str>) {
-    let mut got: Vec<f64> = lat.iter().flatten().map(|d| d.as_secs_f64() * 1e6).collect();
+    report_kill_with(rep, lat, kills, note, &[]);
+}
+
+/// Like [`report_kill`], with more fields at the end of the line.
+pub fn report_kill_with(
+    rep: &Reporter,
+    lat: &[Option<Duration>],
+    kills: usize,
+    note: Option<&str>,
+    more: &[(&str, V)],
+) {
+    let mut got: Vec<f64> = lat
+        .iter()
+        .flatten()
+        .map(|d| d.as_secs_f64() * 1e6)
+        .collect();
     let timed_out = lat.iter().any(|l| l.is_none());
-    let max = got.iter().cloned().fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+    let max = got
+        .iter()
+        .cloned()
+        .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
     let med = median(&mut got);
-    let mut extra: Vec<(&str, V)> =
-        vec![("kills", kills.into()), ("observed", got.len().into()), ("max_us", max.into())];
+    let mut extra: Vec<(&str, V)> = vec![
+        ("kills", kills.into()),
+        ("observed", got.len().into()),
+        ("max_us", max.into()),
+    ];
     if let Some(n) = note {
         extra.push(("note", n.into()));
     }
+    extra.extend(more.iter().cloned());
     let status = if timed_out { "timeout" } else { "ok" };
-    rep.emit("kill_latency_us", if timed_out { None } else { med }, "us", status, &extra);
+    rep.emit(
+        "kill_latency_us",
+        if timed_out { None } else { med },
+        "us",
+        status,
+        &extra,
+    );
 }
 
+/// Print a line with status `unsupported` and a `note` saying why.
 pub fn report_unsupported(rep: &Reporter, metric: &str, unit: &str, note: &str) {
-    rep.emit(metric, V::Null, unit, "unsupported", &[("note", note.into())]);
+    rep.emit(
+        metric,
+        V::Null,
+        unit,
+        "unsupported",
+        &[("note", note.into())],
+    );
 }
 
 /// Skynet: number of leaves must be a power of the fan-out; expected sum of 0..leaves.
@@ -377,17 +488,68 @@ pub fn hard_exit(code: i32) -> ! {
 
 // ---- reporting of the throughput workloads (same lines for every Rust peer) ----
 
-pub fn emit_spawn(rep: &Reporter, n: usize, spawn_t: Duration, settle_t: Duration, release_t: Duration, rss0: u64, rss1: u64) {
-    let extra = [
-        ("total_ms", V::F(spawn_t.as_secs_f64() * 1e3)),
-        ("settle_ms", V::F(settle_t.as_secs_f64() * 1e3)),
-        ("release_ms", V::F(release_t.as_secs_f64() * 1e3)),
-    ];
-    rep.emit("us_per_spawn", spawn_t.as_secs_f64() * 1e6 / n as f64, "us", "ok", &extra);
-    let bytes = rss1.saturating_sub(rss0) as f64 / n as f64;
-    rep.emit("bytes_per_process", bytes, "bytes", "ok", &[("rss_before", rss0.into()), ("rss_after", rss1.into())]);
+/// What a spawn run measured (see `emit_spawn` for the lines printed).
+#[derive(Clone, Copy, Debug)]
+pub struct SpawnResult {
+    /// Processes spawned.
+    pub n: usize,
+    /// The spawn loop alone.
+    pub spawn: Duration,
+    /// From the start of the spawn loop until every process waits.
+    pub settle: Duration,
+    /// From the first release message until every process has ended.
+    pub release: Duration,
+    /// VmRSS before the spawn loop.
+    pub rss_before: u64,
+    /// VmRSS once every process waits.
+    pub rss_after: u64,
 }
 
+/// Print the spawn lines: `us_per_spawn` and `bytes_per_process` (VmRSS delta / N).
+pub fn emit_spawn(
+    rep: &Reporter,
+    n: usize,
+    spawn_t: Duration,
+    settle_t: Duration,
+    release_t: Duration,
+    rss0: u64,
+    rss1: u64,
+) {
+    let r = SpawnResult {
+        n,
+        spawn: spawn_t,
+        settle: settle_t,
+        release: release_t,
+        rss_before: rss0,
+        rss_after: rss1,
+    };
+    report_spawn(rep, &r, &[]);
+}
+
+/// Like [`emit_spawn`], with more fields at the end of the `bytes_per_process` line.
+pub fn report_spawn(rep: &Reporter, r: &SpawnResult, more: &[(&str, V)]) {
+    let extra = [
+        ("total_ms", V::F(r.spawn.as_secs_f64() * 1e3)),
+        ("settle_ms", V::F(r.settle.as_secs_f64() * 1e3)),
+        ("release_ms", V::F(r.release.as_secs_f64() * 1e3)),
+    ];
+    rep.emit(
+        "us_per_spawn",
+        r.spawn.as_secs_f64() * 1e6 / r.n as f64,
+        "us",
+        "ok",
+        &extra,
+    );
+    let bytes = r.rss_after.saturating_sub(r.rss_before) as f64 / r.n as f64;
+    let mut extra = vec![
+        ("rss_before", V::from(r.rss_before)),
+        ("rss_after", V::from(r.rss_after)),
+    ];
+    extra.extend(more.iter().cloned());
+    rep.emit("bytes_per_process", bytes, "bytes", "ok", &extra);
+}
+
+/// Print the ring line: `ns_per_hop`.
 pub fn report_ring(rep: &Reporter, procs: usize, laps: u64, elapsed: Duration) {
     let hops = procs as u64 * laps;
     rep.emit(
@@ -395,10 +557,14 @@ pub fn report_ring(rep: &Reporter, procs: usize, laps: u64, elapsed: Duration) {
         elapsed.as_secs_f64() * 1e9 / hops as f64,
         "ns",
         "ok",
-        &[("hops", hops.into()), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))],
+        &[
+            ("hops", hops.into()),
+            ("total_ms", V::F(elapsed.as_secs_f64() * 1e3)),
+        ],
     );
 }
 
+/// Print the pingpong line: `msgs_per_sec`.
 pub fn report_pingpong(rep: &Reporter, pairs: usize, trips: u64, elapsed: Duration) {
     let msgs = 2 * pairs as u64 * trips;
     rep.emit(
@@ -406,10 +572,14 @@ pub fn report_pingpong(rep: &Reporter, pairs: usize, trips: u64, elapsed: Durati
         msgs as f64 / elapsed.as_secs_f64(),
         "msg/s",
         "ok",
-        &[("messages", msgs.into()), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))],
+        &[
+            ("messages", msgs.into()),
+            ("total_ms", V::F(elapsed.as_secs_f64() * 1e3)),
+        ],
     );
 }
 
+/// Print the skynet line: `ms`, status `error` if the sum is wrong.
 pub fn report_skynet(rep: &Reporter, leaves: u64, sum: u64, elapsed: Duration) {
     let ok = sum == skynet_expected(leaves);
     rep.emit(
@@ -417,14 +587,33 @@ pub fn report_skynet(rep: &Reporter, leaves: u64, sum: u64, elapsed: Duration) {
         elapsed.as_secs_f64() * 1e3,
         "ms",
         if ok { "ok" } else { "error" },
-        &[("sum", sum.into()), ("expected", skynet_expected(leaves).into())],
+        &[
+            ("sum", sum.into()),
+            ("expected", skynet_expected(leaves).into()),
+        ],
     );
 }
 
-pub fn report_call(rep: &Reporter, callers: usize, calls: u64, avgs: &mut [f64], elapsed: Duration) {
+/// Print the call lines: `us_per_call` (median of the callers' means) and `calls_per_sec`.
+pub fn report_call(
+    rep: &Reporter,
+    callers: usize,
+    calls: u64,
+    avgs: &mut [f64],
+    elapsed: Duration,
+) {
     let total = callers as u64 * calls;
     let med = median(avgs);
-    let extra = [("total_calls", V::from(total)), ("total_ms", V::F(elapsed.as_secs_f64() * 1e3))];
+    let extra = [
+        ("total_calls", V::from(total)),
+        ("total_ms", V::F(elapsed.as_secs_f64() * 1e3)),
+    ];
     rep.emit("us_per_call", med, "us", "ok", &extra);
-    rep.emit("calls_per_sec", total as f64 / elapsed.as_secs_f64(), "call/s", "ok", &extra);
+    rep.emit(
+        "calls_per_sec",
+        total as f64 / elapsed.as_secs_f64(),
+        "call/s",
+        "ok",
+        &extra,
+    );
 }
