@@ -67,14 +67,70 @@ pub(crate) struct Cold {
     pub(crate) links: Vec<RawPid>,
     pub(crate) monitors: Vec<OutMonitor>,
     pub(crate) monitored_by: Vec<InMonitor>,
-    /// Future-based monitors (`watch`).
-    pub(crate) watchers: Vec<(Ref, tokio::sync::oneshot::Sender<ExitReason>)>,
+    /// Future-based monitors (`watch`): a slab, so that a finished call removes its watch in
+    /// O(1) even when thousands of callers watch one server.
+    pub(crate) watchers: Watchers,
     pub(crate) name: Option<Name>,
     pub(crate) timers: Vec<Arc<TimerEntry>>,
     pub(crate) exit_reason: Option<ExitReason>,
     pub(crate) exiting_since: Option<Instant>,
     /// Runtime-internal hook run once when the process exits (used by `block_on`).
     pub(crate) on_exit: Option<ExitHook>,
+}
+
+/// The `watch` notifications of a process: slots reused through a free list.
+#[derive(Default)]
+pub(crate) struct Watchers {
+    slots: Vec<Option<(Ref, tokio::sync::oneshot::Sender<ExitReason>)>>,
+    free: Vec<u32>,
+}
+
+impl Watchers {
+    pub(crate) const fn new() -> Watchers {
+        Watchers {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// Add a watcher; returns its slot.
+    pub(crate) fn insert(
+        &mut self,
+        reference: Ref,
+        tx: tokio::sync::oneshot::Sender<ExitReason>,
+    ) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some((reference, tx));
+                i
+            }
+            None => {
+                self.slots.push(Some((reference, tx)));
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
+        }
+    }
+
+    /// Remove the watcher in `slot` if it is still `reference`'s.
+    pub(crate) fn remove(&mut self, slot: u32, reference: Ref) {
+        if let Some(entry) = self.slots.get_mut(slot as usize) {
+            if entry.as_ref().is_some_and(|(r, _)| *r == reference) {
+                *entry = None;
+                self.free.push(slot);
+            }
+        }
+    }
+
+    /// Take every watcher (at exit).
+    pub(crate) fn drain(
+        &mut self,
+    ) -> impl Iterator<Item = tokio::sync::oneshot::Sender<ExitReason>> + use<> {
+        self.free.clear();
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .map(|(_, tx)| tx)
+    }
 }
 
 /// A hook run when a process exits.
@@ -84,7 +140,7 @@ static EMPTY: Cold = Cold {
     links: Vec::new(),
     monitors: Vec::new(),
     monitored_by: Vec::new(),
-    watchers: Vec::new(),
+    watchers: Watchers::new(),
     name: None,
     timers: Vec::new(),
     exit_reason: None,

@@ -49,7 +49,7 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
             st.name.take(),
             std::mem::take(&mut st.timers),
             st.on_exit.take(),
-            std::mem::take(&mut st.watchers),
+            st.watchers.drain().collect::<Vec<_>>(),
         )
     };
     pcb.inbox.close();
@@ -85,7 +85,7 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
                 .retain(|w| w.reference != m.reference);
         }
     }
-    for (_, tx) in futures {
+    for tx in futures {
         let _ = tx.send(reason.clone());
     }
     if let Some(hook) = hook {

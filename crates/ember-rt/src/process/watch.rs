@@ -9,22 +9,34 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::sync::oneshot;
 
 use crate::pid::RawPid;
+use crate::process::Pcb;
 use crate::runtime::lookup;
 use crate::scheduler::budget;
 use crate::{ExitReason, Pid, Ref};
 
 /// A future that resolves with a process's exit reason. See [`watch`].
-#[derive(Debug)]
 pub struct Watch {
     target: RawPid,
     reference: Ref,
+    /// The watched process and our slot in its watcher list, while registered.
+    registered: Option<(Arc<Pcb>, u32)>,
     rx: oneshot::Receiver<ExitReason>,
     done: bool,
+}
+
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Watch")
+            .field("pid", &self.pid())
+            .field("done", &self.done)
+            .finish()
+    }
 }
 
 /// Watch `pid`: the returned future resolves with its exit reason when it ends, or with
@@ -44,37 +56,41 @@ pub fn watch<M>(pid: Pid<M>) -> Watch {
     let (tx, rx) = oneshot::channel();
     let reference = Ref::new();
     let target = pid.raw;
-    let tx = match lookup(target) {
-        Some(pcb) => {
-            let mut st = pcb.state.lock();
-            if pcb.is_alive() {
-                st.watchers.push((reference, tx));
-                None
-            } else {
-                Some(tx)
-            }
+    let mut registered = None;
+    if let Some(pcb) = lookup(target) {
+        let mut st = pcb.state.lock();
+        if pcb.is_alive() {
+            let slot = st.watchers.insert(reference, tx);
+            drop(st);
+            registered = Some((pcb, slot));
+            return Watch {
+                target,
+                reference,
+                registered,
+                rx,
+                done: false,
+            };
         }
-        None => Some(tx),
-    };
-    if let Some(tx) = tx {
-        let _ = tx.send(ExitReason::NoProc);
     }
+    let _ = tx.send(ExitReason::NoProc);
     Watch {
         target,
         reference,
+        registered,
         rx,
         done: false,
     }
 }
 
 /// A watch on a fresh, not yet scheduled process (atomic with its spawn).
-pub(crate) fn watch_new(pcb: &crate::process::Pcb) -> Watch {
+pub(crate) fn watch_new(pcb: &Arc<Pcb>) -> Watch {
     let (tx, rx) = oneshot::channel();
     let reference = Ref::new();
-    pcb.state.lock().watchers.push((reference, tx));
+    let slot = pcb.state.lock().watchers.insert(reference, tx);
     Watch {
         target: pcb.pid,
         reference,
+        registered: Some((pcb.clone(), slot)),
         rx,
         done: false,
     }
@@ -107,11 +123,8 @@ impl Drop for Watch {
         if self.done {
             return;
         }
-        if let Some(pcb) = lookup(self.target) {
-            pcb.state
-                .lock()
-                .watchers
-                .retain(|(r, _)| *r != self.reference);
+        if let Some((pcb, slot)) = self.registered.take() {
+            pcb.state.lock().watchers.remove(slot, self.reference);
         }
     }
 }
