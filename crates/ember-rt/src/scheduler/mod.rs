@@ -67,8 +67,10 @@ pub(crate) struct Slot {
     /// takeover flag and the poll counter (see `handoff`).
     pub(crate) handoff: WakeSlot<Arc<Pcb>>,
     pub(crate) in_use: AtomicBool,
-    /// OS thread id of the owner (for priority demotion).
+    /// OS thread id of the owner (for priority demotion and its run state).
     pub(crate) tid: AtomicI32,
+    /// The owner's CPU-time clock (to tell a hog from a thread the OS is not running).
+    pub(crate) cpu_clock: AtomicI32,
 }
 
 /// Scheduler settings.
@@ -113,6 +115,7 @@ impl Scheduler {
                     handoff: WakeSlot::default(),
                     in_use: AtomicBool::new(false),
                     tid: AtomicI32::new(0),
+                    cpu_clock: AtomicI32::new(0),
                 }
             })
             .collect();

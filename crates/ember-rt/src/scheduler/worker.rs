@@ -90,6 +90,8 @@ fn run(rt: Arc<RtInner>, index: usize, local: Deque<Arc<Pcb>>, parker: Parker) {
     let sched: &Scheduler = &rt.sched;
     let slot = &sched.slots[index];
     slot.tid.store(os::current_tid(), Ordering::Relaxed);
+    slot.cpu_clock
+        .store(os::current_thread_clock(), Ordering::Relaxed);
     SLOT.set(Some((sched as *const Scheduler as usize, index, false)));
     crate::runtime::set_thread_runtime(Some(rt.clone()));
     let driver = rt.driver.enter();
