@@ -29,34 +29,49 @@
 //! }).unwrap();
 //! ```
 //!
-//! ## The model, and the guarantees
+//! ## The model
 //! - **Processes** ([`spawn`], [`spawn_link`], [`spawn_monitor`], [`spawn_opt`]) are `Send`
 //!   futures with a typed [`Mailbox`]. [`Pid<M>`](Pid) accepts only `M`; the untyped [`Pid`]
 //!   names a process for links, monitors, exits, names and introspection.
 //! - **Scheduling**: N workers (one per core), work stealing, a LIFO slot for message
-//!   locality, priorities `low`/`normal`/`high`/`max`. Every runtime operation charges
-//!   reductions; a process that has spent its budget (default 4000) goes to the back of the
-//!   queue at its next runtime await ([`yield_now`], [`bump_reductions`],
-//!   [`consume_timeslice`] for code the runtime cannot see).
-//!   *Deviation from the BEAM:* Rust code that never reaches an await cannot be preempted
-//!   (interrupting a poll is unsound in Rust). Such a process occupies its worker until it
-//!   yields; the watchdog of the fairness work moves the other processes away from it.
-//! - **Ordering**: messages and signals from one process to another arrive in the order sent.
+//!   locality, priorities `low`/`normal`/`high`/`max`, a watchdog, dirty pools
+//!   ([`spawn_dirty_cpu`], [`spawn_blocking`]). See `docs/scheduler.md`.
 //! - **Exit signals** follow OTP's table: `Normal` is ignored unless trapping (or sent to
 //!   oneself); a direct `Kill` is untrappable and becomes `Killed`; anything else kills a
-//!   non-trapping receiver and reaches a trapping one as [`Message::Exit`].
+//!   non-trapping receiver and reaches a trapping one as [`Message::Exit`]. See
+//!   `docs/signals.md`.
 //! - **Panics** are caught at every poll and end only the process, with
 //!   [`ExitReason::Panic`]. The workspace builds with `panic = "unwind"`; **with
 //!   `panic = "abort"` a panic in any process aborts the whole program**.
-//! - **Kill**: a waiting or queued process dies at once. A running one is logically dead at
-//!   once (links and monitors fire with `Killed`, its name is freed, its later sends are
-//!   dropped and its receives never return) and its future is dropped at its next yield
-//!   point; until then it is listed by [`zombies`] and counted by [`runtime_stats`] (a
-//!   zombie, if it never yields).
 //! - **IO**: tokio's IO and timer driver runs on its own thread and every worker enters it, so
-//!   `tokio::net` and friends work inside processes.
+//!   `tokio::net` and friends work inside processes; [`io::Charged`] makes IO charge
+//!   reductions.
 //!
-//! Erlang → Rust: `self()` → [`self_pid`] / [`Mailbox::pid`]; `Pid ! M` → [`Pid::send`];
+//! ## Guarantees
+//! - **G1 fairness.** Within a priority, runnable processes are served round-robin. Every
+//!   runtime operation charges reductions; a process is descheduled at the first runtime await
+//!   after its budget (default 4000) is spent. `max`/`high` are strict over `normal`; `low`
+//!   gets about one slice in eight under load. Code the runtime cannot see can report its work
+//!   ([`bump_reductions`], [`consume_timeslice`]) or give way ([`yield_now`]).
+//! - **G2 containment.** Code that does not reach an await is *not* preempted — Rust cannot
+//!   interrupt a poll soundly — but it cannot freeze the others: within about `T_detect`
+//!   (10 ms) plus one watchdog tick, the watchdog hands the other processes of its worker to a
+//!   spare thread and demotes the stuck thread's OS priority. IO and timers run on their own
+//!   thread and stay live even if every worker is stuck.
+//! - **G3 kill.** Death is logically immediate: `exit(pid, Kill)` fires links and monitors with
+//!   `Killed`, frees the name and closes the mailbox at once, and from then on the process's
+//!   sends, exit signals, links, monitors and spawns have no effect and its receives never
+//!   return. Physical death happens at its next yield point, where its future is dropped; until
+//!   then it is listed by [`zombies`] and counted by [`runtime_stats`] — never silent. This is
+//!   the BEAM's contract for a process killed inside a dirty NIF.
+//! - **G4 ordering.** Messages and signals from one process to another arrive in the order
+//!   sent; no message of a process arrives after the notice of its death.
+//! - **G5 soundness.** The runtime never interrupts Rust code at arbitrary points; the little
+//!   `unsafe` there is sits in two small modules, each block with its `SAFETY` argument.
+//! - **G6 bounds.** Spare threads, the dirty CPU pool and the blocking pool are capped
+//!   ([`Builder`]); the caps and the times a cap was hit are in [`runtime_stats`].
+//!
+//! //! Erlang → Rust: `self()` → [`self_pid`] / [`Mailbox::pid`]; `Pid ! M` → [`Pid::send`];
 //! `receive ... after T` → [`Mailbox::receive_timeout`]; `exit/2` → [`exit`];
 //! `process_flag(trap_exit, true)` → [`trap_exit`]; `monitor(process, P)` → [`monitor`];
 //! `register/2` → [`register`]; `erlang:send_after/3` → [`send_after`].
