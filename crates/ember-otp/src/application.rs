@@ -63,8 +63,8 @@ use std::task::Poll;
 use ember_rt::{ExitReason, Mailbox, Message, Name, Pid, SpawnOpts};
 use tokio::sync::oneshot;
 
-use crate::report;
 use crate::catch::catch;
+use crate::report;
 use crate::supervisor::{Supervisor, await_reply};
 
 /// An application's callbacks (Erlang `application` behaviour, Elixir `use Application`).

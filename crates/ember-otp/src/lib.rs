@@ -13,3 +13,4 @@ pub mod registry;
 pub mod report;
 pub mod supervisor;
 pub mod task;
+pub mod task_supervisor;

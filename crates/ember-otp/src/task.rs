@@ -27,8 +27,20 @@
 //! - **Shutdown.** [`Task::shutdown`] unlinks first (so the task's end cannot reach the owner),
 //!   then sends `shutdown` (or kills at once for [`Shutdown::BrutalKill`]), waits, and kills
 //!   after the timeout.
-//!
-//! Not implemented yet: `Task.Supervisor` (`async_nolink`), which needs the supervisor.
+//! - **Unlinked tasks.** A task from
+//!   [`TaskSupervisor::async_nolink`](crate::task_supervisor::TaskSupervisor::async_nolink) is
+//!   not linked to its owner but **monitored** by it (Elixir `Task.Supervisor.async_nolink`).
+//!   Its end is reported once, through whichever channel is open when it happens: the await,
+//!   yield or shutdown in progress, or else a [`Down`](ember_rt::Down) carrying
+//!   [`monitor_ref`](Task::monitor_ref) in the owner's mailbox. An await removes the monitor
+//!   while it runs and sets up a new one if it returns with the task still running (a timeout,
+//!   or a cancelled await), so a task that ends while awaited leaves nothing in the mailbox.
+//!   *Deviation:* a task that ended **before** the await began has sent its `Down` already;
+//!   the await still returns the outcome, but cannot remove that `Down` (Elixir's `await`
+//!   flushes it; a handle cannot reach a typed mailbox). Keep [`monitor_ref`](Task::monitor_ref)
+//!   and call [`Mailbox::demonitor_flush`] with it after the await to drop it. (A task that
+//!   ends in the instant between a timeout and the new monitor is reported by a `Down` with
+//!   reason `noproc`; a yield still returns its real outcome.)
 
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
@@ -36,7 +48,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use ember_rt::{ExitReason, Mailbox, Pid, Timeout, Watch};
+use ember_rt::{ExitReason, Mailbox, Pid, Ref, Timeout, Watch};
 
 use crate::child::Shutdown;
 use crate::gen_server::catch;
@@ -133,8 +145,75 @@ impl Death {
 pub struct Task<T> {
     pid: Pid,
     owner: Option<Pid>,
+    /// Linked to the owner ([`Task::spawn`] inside a process).
+    linked: bool,
     slot: Slot<T>,
     death: Death,
+    /// The owner's monitor, for an unlinked (`async_nolink`) task.
+    nolink: Option<NoLink>,
+}
+
+/// The owner's monitor of an unlinked task: it reports the task's end as a `Down` while
+/// nobody awaits the task.
+struct NoLink {
+    /// The live monitor; `None` while an await runs and once the end was reported.
+    monitor: Option<Ref>,
+    /// The end was reported (a `Down` was delivered, or an await took the outcome): never
+    /// monitor again.
+    reported: bool,
+}
+
+impl NoLink {
+    /// Remove the monitor for the duration of an await (the caller is the owner).
+    fn suspend(&mut self) {
+        if let Some(reference) = self.monitor.take() {
+            if !ember_rt::demonitor(reference) {
+                // It had fired: the `Down` is in the mailbox already.
+                self.reported = true;
+            }
+        }
+    }
+
+    /// Monitor again after an await that did not take the outcome, if still in the owner.
+    fn resume(&mut self, pid: Pid, owner: Option<Pid>) {
+        let in_owner = owner.is_some_and(|o| ember_rt::try_self_pid() == Some(o) && o.is_alive());
+        if !self.reported && self.monitor.is_none() && in_owner {
+            self.monitor = Some(ember_rt::monitor(pid));
+        }
+    }
+}
+
+/// Suspends a [`NoLink`] monitor while an await runs; resumes it on drop unless the await
+/// took the outcome (so a cancelled await resumes it too).
+struct Suspended<'a> {
+    nolink: Option<&'a mut NoLink>,
+    pid: Pid,
+    owner: Option<Pid>,
+}
+
+impl<'a> Suspended<'a> {
+    fn new(nolink: Option<&'a mut NoLink>, pid: Pid, owner: Option<Pid>) -> Suspended<'a> {
+        let mut nolink = nolink;
+        if let Some(n) = nolink.as_deref_mut() {
+            n.suspend();
+        }
+        Suspended { nolink, pid, owner }
+    }
+
+    /// The await delivered the task's end: do not monitor again.
+    fn reported(&mut self) {
+        if let Some(n) = self.nolink.as_deref_mut() {
+            n.reported = true;
+        }
+    }
+}
+
+impl Drop for Suspended<'_> {
+    fn drop(&mut self) {
+        if let Some(n) = self.nolink.as_deref_mut() {
+            n.resume(self.pid, self.owner);
+        }
+    }
 }
 
 impl<T: Send + 'static> Task<T> {
@@ -155,28 +234,45 @@ impl<T: Send + 'static> Task<T> {
         F: Future<Output = T> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<Outcome<T>>();
-        let pid = ember_rt::spawn_link(move |_: Mailbox<()>| async move {
-            match catch(fut).await {
-                Ok(value) => {
-                    let _ = tx.send(Ok(value));
-                    ExitReason::Normal
-                }
-                Err(reason) => {
-                    let _ = tx.send(Err(reason.clone()));
-                    reason
-                }
-            }
-        })
-        .untyped();
+        let pid =
+            ember_rt::spawn_link(move |_: Mailbox<()>| async move { run_task(fut, tx).await })
+                .untyped();
         let watch = ember_rt::watch(pid);
+        let owner = ember_rt::try_self_pid();
         Task {
             pid,
-            owner: ember_rt::try_self_pid(),
+            owner,
+            linked: owner.is_some(),
             slot: Slot::Waiting(rx),
             death: Death {
                 watch: Some(watch),
                 reason: None,
             },
+            nolink: None,
+        }
+    }
+
+    /// An unlinked task of `owner`, monitored by it with `monitor` (see `async_nolink`).
+    pub(crate) fn nolink(
+        pid: Pid,
+        owner: Pid,
+        outcome: oneshot::Receiver<Outcome<T>>,
+        watch: Watch,
+        monitor: Ref,
+    ) -> Task<T> {
+        Task {
+            pid,
+            owner: Some(owner),
+            linked: false,
+            slot: Slot::Waiting(outcome),
+            death: Death {
+                watch: Some(watch),
+                reason: None,
+            },
+            nolink: Some(NoLink {
+                monitor: Some(monitor),
+                reported: false,
+            }),
         }
     }
 
@@ -204,6 +300,35 @@ impl<T: Send + 'static> Task<T> {
     /// ```
     pub fn owner(&self) -> Option<Pid> {
         self.owner
+    }
+
+    /// The reference of the monitor whose [`Down`](ember_rt::Down) tells the owner that an
+    /// unlinked task ended while nobody awaited it (Elixir `task.ref`). `None` for a linked
+    /// task ([`Task::spawn`]) and once the task's end has been reported. It changes after an
+    /// await that returns with the task still running. An await cannot remove a `Down` that
+    /// arrived before it began: keep the reference and flush it with
+    /// [`Mailbox::demonitor_flush`] (Elixir's `await` does `Process.demonitor(ref, [:flush])`).
+    ///
+    /// ```
+    /// use ember_otp::dynamic_supervisor::DynamicOptions;
+    /// use ember_otp::task::Task;
+    /// use ember_otp::task_supervisor::TaskSupervisor;
+    /// use ember_rt::{Mailbox, Message};
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mut mb: Mailbox<()>| async move {
+    ///     assert_eq!(Task::spawn(async {}).monitor_ref(), None);
+    ///     let sup = TaskSupervisor::start_link(DynamicOptions::new()).await.unwrap();
+    ///     // Elixir: %Task{ref: ref} = Task.Supervisor.async_nolink(sup, fn -> :done end)
+    ///     let task = sup.async_nolink(async { "done" }).await.unwrap();
+    ///     let reference = task.monitor_ref().unwrap();
+    ///     // Nobody awaits it: receive {:DOWN, ^ref, :process, _, :normal}
+    ///     let Message::Down(down) = mb.recv_any().await else { unreachable!() };
+    ///     assert_eq!(down.reference, reference);
+    ///     assert!(down.reason.is_normal());
+    /// }).unwrap();
+    /// ```
+    pub fn monitor_ref(&self) -> Option<Ref> {
+        self.nolink.as_ref().and_then(|n| n.monitor)
     }
 
     /// Wait for the result at most `timeout` (Elixir `Task.await(task, ms)`). On
@@ -241,13 +366,19 @@ impl<T: Send + 'static> Task<T> {
         timeout: impl Into<Timeout>,
     ) -> Result<Option<T>, TaskError> {
         self.check_owner()?;
-        match timeout.into() {
-            Timeout::Infinity => self.outcome().await.map(Some),
-            Timeout::After(d) => match tokio::time::timeout(d, self.outcome()).await {
+        let mut suspended = Suspended::new(self.nolink.as_mut(), self.pid, self.owner);
+        let outcome = outcome(&mut self.slot, &mut self.death);
+        let got = match timeout.into() {
+            Timeout::Infinity => outcome.await.map(Some),
+            Timeout::After(d) => match tokio::time::timeout(d, outcome).await {
                 Ok(outcome) => outcome.map(Some),
                 Err(_) => Ok(None),
             },
+        };
+        if !matches!(got, Ok(None)) {
+            suspended.reported();
         }
+        got
     }
 
     /// Stop the task and collect what it produced (Elixir `Task.shutdown(task, how)`): unlink,
@@ -270,8 +401,13 @@ impl<T: Send + 'static> Task<T> {
         if matches!(self.slot, Slot::Taken) {
             return Err(TaskError::AlreadyAwaited);
         }
-        if self.owner.is_some() {
+        if self.linked {
             ember_rt::unlink(self.pid);
+        }
+        if let Some(n) = self.nolink.as_mut() {
+            // Elixir demonitors with :flush; the end is reported by this call alone.
+            n.suspend();
+            n.reported = true;
         }
         let reason = match how {
             Shutdown::BrutalKill => {
@@ -370,38 +506,59 @@ impl<T: Send + 'static> Task<T> {
             })
         }
     }
+}
 
-    /// Wait (without a timeout) for the outcome; cancel-safe.
-    async fn outcome(&mut self) -> Result<T, TaskError> {
-        if let Slot::Waiting(rx) = &mut self.slot {
-            let got = tokio::select! {
-                biased;
-                sent = rx => Some(sent.ok()),
-                _ = self.death.reason() => None,
-            };
-            let sent = match got {
-                Some(sent) => sent,
-                // It ended: a value sent just before the exit wins.
-                None => match &mut self.slot {
-                    Slot::Waiting(rx) => rx.try_recv().ok(),
-                    _ => None,
-                },
-            };
-            match sent {
-                Some(outcome) => {
-                    self.slot = Slot::Taken;
-                    return outcome.map_err(TaskError::Exit);
-                }
-                None => self.slot = Slot::Lost,
+/// Wait (without a timeout) for the outcome of a task; cancel-safe.
+async fn outcome<T>(slot: &mut Slot<T>, death: &mut Death) -> Result<T, TaskError> {
+    if let Slot::Waiting(rx) = slot {
+        let got = tokio::select! {
+            biased;
+            sent = rx => Some(sent.ok()),
+            _ = death.reason() => None,
+        };
+        let sent = match got {
+            Some(sent) => sent,
+            // It ended: a value sent just before the exit wins.
+            None => match slot {
+                Slot::Waiting(rx) => rx.try_recv().ok(),
+                _ => None,
+            },
+        };
+        match sent {
+            Some(outcome) => {
+                *slot = Slot::Taken;
+                return outcome.map_err(TaskError::Exit);
             }
+            None => *slot = Slot::Lost,
         }
-        match self.slot {
-            Slot::Lost => {
-                let reason = self.death.reason().await;
-                self.slot = Slot::Taken;
-                Err(TaskError::Exit(reason))
-            }
-            _ => Err(TaskError::AlreadyAwaited),
+    }
+    match slot {
+        Slot::Lost => {
+            let reason = death.reason().await;
+            *slot = Slot::Taken;
+            Err(TaskError::Exit(reason))
+        }
+        _ => Err(TaskError::AlreadyAwaited),
+    }
+}
+
+/// The body of a task process: compute, send the value (or the panic) to the owner's handle
+/// before exiting, and exit with the panic's reason if it panicked.
+pub(crate) async fn run_task<F>(
+    fut: F,
+    tx: oneshot::Sender<Result<F::Output, ExitReason>>,
+) -> ExitReason
+where
+    F: Future,
+{
+    match catch(fut).await {
+        Ok(value) => {
+            let _ = tx.send(Ok(value));
+            ExitReason::Normal
+        }
+        Err(reason) => {
+            let _ = tx.send(Err(reason.clone()));
+            reason
         }
     }
 }

@@ -12,11 +12,11 @@ use tokio::sync::oneshot;
 
 use ember_rt::{ExitReason, Mailbox, Message, Name, Pid};
 
-use crate::catch::catch;
 use super::server::Kind;
 use super::{
     CallResult, Caller, Context, Envelope, GenServer, Handled, Info, Init, Next, Server, StartError,
 };
+use crate::catch::catch;
 
 /// The acknowledgement of `init` to the starter.
 pub(crate) type Ack = Result<(), StartError>;
