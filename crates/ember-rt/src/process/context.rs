@@ -4,41 +4,52 @@
 //! process here, the way an Erlang BIF finds `self()`. The reduction budget of the running
 //! slice lives beside it (see `scheduler::budget`).
 
-use std::cell::RefCell;
+use std::cell::Cell;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::pcb::Pcb;
 
 thread_local! {
-    static CURRENT: RefCell<Option<Arc<Pcb>>> = const { RefCell::new(None) };
+    /// The handle of the process being polled on this thread (borrowed from the worker for the
+    /// length of the poll), or null.
+    static CURRENT: Cell<*const Arc<Pcb>> = const { Cell::new(std::ptr::null()) };
 }
 
 /// Run `f` with the current process, if this thread is polling one.
 pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<Pcb>>) -> R) -> R {
-    CURRENT.with(|c| f(c.borrow().as_ref()))
+    let ptr = CURRENT.with(Cell::get);
+    // SAFETY: a non-null pointer was set by a live `CurrentGuard`, which borrows the `Arc` for
+    // its whole life and resets the pointer when dropped; the guard outlives this call (it is
+    // dropped by the same thread, after the poll that runs this code). `f` cannot keep the
+    // reference: it is only valid for the closure's own duration.
+    f(unsafe { ptr.as_ref() })
 }
 
 /// The current process (a clone of its handle).
 pub(crate) fn current() -> Option<Arc<Pcb>> {
-    CURRENT.with(|c| c.borrow().clone())
+    with_current(|c| c.cloned())
 }
 
-/// Marks `pcb` as current for the lifetime of the guard.
-pub(crate) struct CurrentGuard {
-    prev: Option<Arc<Pcb>>,
+/// Marks `pcb` as current for the lifetime of the guard (a borrow: no reference count change).
+pub(crate) struct CurrentGuard<'a> {
+    prev: *const Arc<Pcb>,
+    _pcb: PhantomData<&'a Arc<Pcb>>,
 }
 
-impl CurrentGuard {
-    pub(crate) fn enter(pcb: Arc<Pcb>) -> CurrentGuard {
-        let prev = CURRENT.with(|c| c.borrow_mut().replace(pcb));
-        CurrentGuard { prev }
+impl<'a> CurrentGuard<'a> {
+    pub(crate) fn enter(pcb: &'a Arc<Pcb>) -> CurrentGuard<'a> {
+        let prev = CURRENT.with(|c| c.replace(pcb));
+        CurrentGuard {
+            prev,
+            _pcb: PhantomData,
+        }
     }
 }
 
-impl Drop for CurrentGuard {
+impl Drop for CurrentGuard<'_> {
     fn drop(&mut self) {
-        let prev = self.prev.take();
-        CURRENT.with(|c| *c.borrow_mut() = prev);
+        CURRENT.with(|c| c.set(self.prev));
     }
 }
 

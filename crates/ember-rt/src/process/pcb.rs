@@ -257,10 +257,7 @@ impl Pcb {
 
 impl Wake for Pcb {
     fn wake(self: Arc<Self>) {
-        if self.sched.wake() {
-            let rt = self.rt.clone();
-            rt.sched.push(self);
-        }
+        self.schedule();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {

@@ -8,6 +8,9 @@
 //!   `Arc<Pcb>` instead of cloning it (one atomic increment and decrement less per poll, as
 //!   tokio does). Cloning it produces an ordinary owned waker.
 //!
+//! (The third `unsafe` spot of the crate, besides `scheduler::os`, is `context`: the current
+//! process is a pointer to the worker's handle, borrowed for the length of a poll.)
+//!
 //! Both are exercised by every test of the crate; run them under Miri with
 //! `cargo +nightly miri test -p ember-rt --lib` where a nightly toolchain exists.
 

@@ -281,7 +281,7 @@ fn run_task(
     }
     let handoff = &rt.sched.slots[index].handoff;
     let state = handoff.start_poll();
-    let guard = CurrentGuard::enter(pcb.clone());
+    let guard = CurrentGuard::enter(&pcb);
     budget::start_slice(rt.sched.budget);
     set_polling(true);
     let result = {
