@@ -19,7 +19,10 @@ SCEN="$HERE/scenarios"
 EXPECTED="$HERE/expected"
 OUT="$HERE/out"
 KNOWN_FILE="$HERE/KNOWN_DIFFERENCES.md"
-EMBER_BIN="${EMBER_CONFORMANCE_BIN:-$ROOT/target/release/ember-conformance}"
+# cargo builds into $CARGO_TARGET_DIR when it is set (relative paths are relative to the root)
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+EMBER_BIN="${EMBER_CONFORMANCE_BIN:-$TARGET_DIR/release/ember-conformance}"
 
 mode=full; repeat=""; jitter=0; build=1; only=()
 while [ $# -gt 0 ]; do
