@@ -51,7 +51,7 @@
 //!
 //! The spec built once is what restarts use, exactly like the stored MFA in Elixir.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::ControlFlow;
@@ -483,7 +483,8 @@ struct DynSup<A> {
     me: Pid<DynRequest<A>>,
     parent: Pid,
     opts: DynamicOptions<A>,
-    children: HashMap<Pid, DynChild>,
+    /// By pid, i.e. in start order (pids grow): `which_children` lists them so, as Elixir does.
+    children: BTreeMap<Pid, DynChild>,
     window: RestartWindow,
     restarts: u64,
 }
@@ -500,7 +501,7 @@ async fn run<A: Send + Sync + 'static>(
         me: mb.pid(),
         parent,
         opts,
-        children: HashMap::new(),
+        children: BTreeMap::new(),
         window,
         restarts: 0,
     };
