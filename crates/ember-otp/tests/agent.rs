@@ -1,34 +1,16 @@
 //! Agent behaviour tests (otp-semantics H6).
 
-use std::future::Future;
 use std::time::Duration;
 
 use ember_otp::agent::{self, Agent};
 use ember_otp::child::Started;
 use ember_otp::gen_server::{self, CallError, Context, GenServer, Init, StartOpts};
-use ember_rt::{ExitReason, Mailbox, Runtime, Timeout};
+use ember_rt::{ExitReason, Mailbox, Timeout};
+
+mod common;
+use common::run;
 
 const WAIT: Duration = Duration::from_secs(10);
-
-fn run<M, F, Fut>(f: F) -> Fut::Output
-where
-    M: Send + 'static,
-    F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: Send + 'static,
-{
-    let rt = Runtime::builder()
-        .workers(2)
-        .thread_name("agent-test")
-        .build()
-        .unwrap();
-    let out = rt.run(move |mb: Mailbox<M>| async move {
-        tokio::time::timeout(Duration::from_secs(30), f(mb))
-            .await
-            .expect("test body hung")
-    });
-    out.unwrap_or_else(|reason| panic!("the test's root process died: {reason}"))
-}
 
 #[test]
 fn h06_start_link_makes_the_functions_result_the_state_built_inside_the_agent() {

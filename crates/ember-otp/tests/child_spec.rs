@@ -2,7 +2,6 @@
 //! `gen_server::child_spec::<RateLimiter>(5)`, with `use GenServer`'s defaults, and
 //! `Supervisor.child_spec(spec, id: .., restart: .., shutdown: ..)` overrides compose.
 
-use std::future::Future;
 use std::time::Duration;
 
 use ember_otp::child::{ChildType, Restart, Shutdown};
@@ -10,30 +9,13 @@ use ember_otp::dynamic_supervisor::{DynamicOptions, DynamicSupervisor};
 use ember_otp::gen_server::{self, CallResult, Caller, Context, GenServer, Init, Server};
 use ember_otp::supervisor::{ChildStatus, Flags, SpecError, StartError, Supervisor};
 use ember_otp::task_supervisor::TaskSupervisor;
-use ember_rt::{ExitReason, Mailbox, Pid, Runtime, Timeout};
+use ember_rt::{ExitReason, Mailbox, Pid, Timeout};
+
+mod common;
+use common::run;
 
 const QUIET: Duration = Duration::from_millis(100);
 const FIVE_SECONDS: Shutdown = Shutdown::Timeout(Duration::from_secs(5));
-
-fn run<M, F, Fut>(f: F) -> Fut::Output
-where
-    M: Send + 'static,
-    F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: Send + 'static,
-{
-    let rt = Runtime::builder()
-        .workers(2)
-        .thread_name("child-spec-test")
-        .build()
-        .unwrap();
-    let out = rt.run(move |mb: Mailbox<M>| async move {
-        tokio::time::timeout(Duration::from_secs(30), f(mb))
-            .await
-            .expect("test body hung")
-    });
-    out.unwrap_or_else(|reason| panic!("the test's root process died: {reason}"))
-}
 
 /// `defmodule RateLimiter do use GenServer ... end`: `call(:tokens)` answers how many are left.
 struct RateLimiter {

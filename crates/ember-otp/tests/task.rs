@@ -1,34 +1,16 @@
 //! Task behaviour tests (otp-semantics H3, H4).
 
-use std::future::Future;
 use std::time::Duration;
 
 use ember_otp::child::Shutdown;
 use ember_otp::task::{DEFAULT_AWAIT_TIMEOUT, Task, TaskError};
-use ember_rt::{ExitReason, Mailbox, Message, Runtime, Timeout};
+use ember_rt::{ExitReason, Mailbox, Message, Timeout};
+
+mod common;
+use common::run;
 
 const WAIT: Duration = Duration::from_secs(10);
 const QUIET: Duration = Duration::from_millis(100);
-
-fn run<M, F, Fut>(f: F) -> Fut::Output
-where
-    M: Send + 'static,
-    F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: Send + 'static,
-{
-    let rt = Runtime::builder()
-        .workers(2)
-        .thread_name("task-test")
-        .build()
-        .unwrap();
-    let out = rt.run(move |mb: Mailbox<M>| async move {
-        tokio::time::timeout(Duration::from_secs(30), f(mb))
-            .await
-            .expect("test body hung")
-    });
-    out.unwrap_or_else(|reason| panic!("the test's root process died: {reason}"))
-}
 
 fn is_panic(reason: &ExitReason, text: &str) -> bool {
     matches!(reason, ExitReason::Panic { message, .. } if &**message == text)

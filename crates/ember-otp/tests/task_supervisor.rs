@@ -2,7 +2,6 @@
 //! crash is `{:exit, r}` from yield or a DOWN when nobody awaits, success delivers the result,
 //! tasks are temporary under a one_for_one 3/5 supervisor.
 
-use std::future::Future;
 use std::time::Duration;
 
 use ember_otp::child::Shutdown;
@@ -15,27 +14,10 @@ use ember_otp::task_supervisor::{TaskStartError, TaskSupervisor};
 use ember_rt::{ExitReason, Mailbox, Message, Monitored, Pid, Runtime};
 use tokio::sync::oneshot;
 
-const QUIET: Duration = Duration::from_millis(100);
+mod common;
+use common::run;
 
-fn run<M, F, Fut>(f: F) -> Fut::Output
-where
-    M: Send + 'static,
-    F: FnOnce(Mailbox<M>) -> Fut + Send + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: Send + 'static,
-{
-    let rt = Runtime::builder()
-        .workers(2)
-        .thread_name("tasksup-test")
-        .build()
-        .unwrap();
-    let out = rt.run(move |mb: Mailbox<M>| async move {
-        tokio::time::timeout(Duration::from_secs(30), f(mb))
-            .await
-            .expect("test body hung")
-    });
-    out.unwrap_or_else(|reason| panic!("the test's root process died: {reason}"))
-}
+const QUIET: Duration = Duration::from_millis(100);
 
 fn is_panic(reason: &ExitReason, text: &str) -> bool {
     matches!(reason, ExitReason::Panic { message, .. } if &**message == text)
