@@ -204,6 +204,25 @@ impl AppHandle {
     /// The application's name.
     ///
     /// See [`AppHandle`] for an example.
+    ///
+    /// ```
+    /// # use ember_otp::application::{self, Application, ApplicationError};
+    /// # use ember_otp::supervisor::{Flags, Supervisor};
+    /// # struct App;
+    /// # impl Application for App {
+    /// #     type State = ();
+    /// #     fn name(&self) -> &str { "app" }
+    /// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+    /// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+    /// #     }
+    /// # }
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let app = application::start(App).await.unwrap();
+    /// assert_eq!(app.name(), "app"); // Erlang: the application atom, `app`
+    /// # app.stop().await.unwrap();
+    /// # }).unwrap();
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -211,6 +230,28 @@ impl AppHandle {
     /// The root supervisor.
     ///
     /// See [`AppHandle`] for an example.
+    ///
+    /// ```
+    /// # use ember_otp::application::{self, Application, ApplicationError};
+    /// # use ember_otp::supervisor::{Flags, Supervisor};
+    /// # struct App;
+    /// # impl Application for App {
+    /// #     type State = ();
+    /// #     fn name(&self) -> &str { "app" }
+    /// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+    /// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+    /// #     }
+    /// # }
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// // Elixir: {:ok, sup} = Application.start(:app) gives the root supervisor's pid
+    /// let app = application::start(App).await.unwrap();
+    /// let sup = app.supervisor().pid();
+    /// assert!(sup.is_alive());
+    /// app.stop().await.unwrap();
+    /// assert!(!sup.is_alive()); // stopping the application stops its tree
+    /// # }).unwrap();
+    /// ```
     pub fn supervisor(&self) -> Supervisor {
         self.supervisor
     }
@@ -218,6 +259,26 @@ impl AppHandle {
     /// Whether it still runs.
     ///
     /// See [`AppHandle`] for an example.
+    ///
+    /// ```
+    /// # use ember_otp::application::{self, Application, ApplicationError};
+    /// # use ember_otp::supervisor::{Flags, Supervisor};
+    /// # struct App;
+    /// # impl Application for App {
+    /// #     type State = ();
+    /// #     fn name(&self) -> &str { "app" }
+    /// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+    /// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+    /// #     }
+    /// # }
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let app = application::start(App).await.unwrap();
+    /// assert!(app.is_running());
+    /// application::stop("app").await.unwrap();
+    /// assert!(!app.is_running());
+    /// # }).unwrap();
+    /// ```
     pub fn is_running(&self) -> bool {
         self.master.is_alive()
     }
@@ -225,6 +286,25 @@ impl AppHandle {
     /// Stop it in order (see the module docs); returns when `stop` has run.
     ///
     /// See [`AppHandle`] for an example.
+    ///
+    /// ```
+    /// # use ember_otp::application::{self, Application, ApplicationError};
+    /// # use ember_otp::supervisor::{Flags, Supervisor};
+    /// # struct App;
+    /// # impl Application for App {
+    /// #     type State = ();
+    /// #     fn name(&self) -> &str { "app" }
+    /// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+    /// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+    /// #     }
+    /// # }
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let app = application::start(App).await.unwrap();
+    /// app.stop().await.unwrap(); // Application.stop(:app)
+    /// assert_eq!(app.stop().await, Err(ApplicationError::NotStarted("app".into())));
+    /// # }).unwrap();
+    /// ```
     pub async fn stop(&self) -> Result<(), ApplicationError> {
         stop_master(self.master, &self.name).await
     }
@@ -238,6 +318,27 @@ fn master_name(name: &str) -> Name {
 /// in a new application master and returns once the root supervisor runs.
 ///
 /// See the module docs for an example.
+///
+/// ```
+/// # use ember_otp::application::{self, Application, ApplicationError};
+/// # use ember_otp::supervisor::{Flags, Supervisor};
+/// # struct App;
+/// # impl Application for App {
+/// #     type State = ();
+/// #     fn name(&self) -> &str { "app" }
+/// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+/// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+/// #     }
+/// # }
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let app = application::start(App).await.unwrap(); // application:start(app) -> ok
+/// // application:start(app) -> {error, {already_started, app}}
+/// let again = application::start(App).await;
+/// assert!(matches!(again, Err(ApplicationError::AlreadyStarted(name)) if &*name == "app"));
+/// # app.stop().await.unwrap();
+/// # }).unwrap();
+/// ```
 pub async fn start<A: Application>(app: A) -> Result<AppHandle, ApplicationError> {
     let name: Arc<str> = Arc::from(app.name());
     if ember_rt::try_self_pid().is_none() {
@@ -272,6 +373,26 @@ pub async fn start<A: Application>(app: A) -> Result<AppHandle, ApplicationError
 /// from an ember process.
 ///
 /// See the module docs for an example.
+///
+/// ```
+/// # use ember_otp::application::{self, Application, ApplicationError};
+/// # use ember_otp::supervisor::{Flags, Supervisor};
+/// # struct App;
+/// # impl Application for App {
+/// #     type State = ();
+/// #     fn name(&self) -> &str { "app" }
+/// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+/// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+/// #     }
+/// # }
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// application::start(App).await.unwrap();
+/// application::stop("app").await.unwrap(); // application:stop(app) -> ok
+/// // application:stop(app) -> {error, {not_started, app}}
+/// assert_eq!(application::stop("app").await, Err(ApplicationError::NotStarted("app".into())));
+/// # }).unwrap();
+/// ```
 pub async fn stop(name: &str) -> Result<(), ApplicationError> {
     if ember_rt::try_self_pid().is_none() {
         return Err(ApplicationError::NotInProcess);
@@ -287,6 +408,27 @@ pub async fn stop(name: &str) -> Result<(), ApplicationError> {
 /// Empty outside an ember process.
 ///
 /// See the module docs for an example.
+///
+/// ```
+/// # use ember_otp::application::{self, Application, ApplicationError};
+/// # use ember_otp::supervisor::{Flags, Supervisor};
+/// # struct App;
+/// # impl Application for App {
+/// #     type State = ();
+/// #     fn name(&self) -> &str { "app" }
+/// #     async fn start(&mut self) -> Result<(Supervisor, ()), ember_rt::ExitReason> {
+/// #         Ok((Supervisor::start_link(Flags::default(), []).await?, ()))
+/// #     }
+/// # }
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// assert!(application::which_applications().is_empty());
+/// let app = application::start(App).await.unwrap();
+/// assert_eq!(application::which_applications(), ["app"]); // Application.started_applications()
+/// app.stop().await.unwrap();
+/// assert!(application::which_applications().is_empty());
+/// # }).unwrap();
+/// ```
 pub fn which_applications() -> Vec<String> {
     if ember_rt::try_self_pid().is_none() {
         return Vec::new();

@@ -35,6 +35,19 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use crate::scheduler::budget;
 
 /// An IO object that charges reductions per call and per KiB.
+///
+/// Erlang: a port, whose commands charge the calling process reductions.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use tokio::io::AsyncReadExt;
+/// let mut input = ember_rt::io::Charged::new(&b"hello"[..]);
+/// let mut text = String::new();
+/// input.read_to_string(&mut text).await.unwrap();
+/// assert_eq!(text, "hello");
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Charged<T> {
     inner: T,
@@ -42,16 +55,36 @@ pub struct Charged<T> {
 
 impl<T> Charged<T> {
     /// Wrap `inner`.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use tokio::io::AsyncWriteExt;
+    /// let mut out = ember_rt::io::Charged::new(Vec::new());
+    /// out.write_all(b"hi").await.unwrap();
+    /// assert_eq!(out.get_ref(), b"hi");
+    /// # }).unwrap();
+    /// ```
     pub fn new(inner: T) -> Charged<T> {
         Charged { inner }
     }
 
     /// The wrapped object.
+    ///
+    /// ```
+    /// let c = ember_rt::io::Charged::new(String::from("socket"));
+    /// assert_eq!(c.into_inner(), "socket");
+    /// ```
     pub fn into_inner(self) -> T {
         self.inner
     }
 
     /// A reference to the wrapped object.
+    ///
+    /// ```
+    /// let c = ember_rt::io::Charged::new(vec![1u8, 2, 3]);
+    /// assert_eq!(c.get_ref().len(), 3);
+    /// ```
     pub fn get_ref(&self) -> &T {
         &self.inner
     }

@@ -13,6 +13,20 @@ use crate::sync::Ordering;
 use crate::{ExitReason, Name, Pid, Priority, Runtime};
 
 /// What a process is doing (Erlang `status`).
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use ember_rt::{Status, process_info, self_pid};
+/// // Erlang: process_info(self(), status) =:= {status, running}
+/// assert_eq!(process_info(self_pid()).unwrap().status, Status::Running);
+/// let p = ember_rt::spawn(|mut mb: ember_rt::Mailbox<()>| async move { mb.recv().await });
+/// // It soon parks in its receive (Erlang: `waiting`).
+/// while process_info(p).unwrap().status != Status::Waiting {
+///     ember_rt::yield_now().await;
+/// }
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Status {
@@ -28,6 +42,19 @@ pub enum Status {
 }
 
 /// A snapshot of one process (Erlang `process_info/1`).
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// rt.run(|mb: ember_rt::Mailbox<u32>| async move {
+///     ember_rt::register("main", mb.pid()).unwrap();
+///     mb.pid().send(7);
+///     // Erlang: process_info(self(), [registered_name, message_queue_len])
+///     let info = ember_rt::process_info(mb.pid()).unwrap();
+///     assert_eq!(info.registered_name, Some("main".into()));
+///     assert_eq!(info.message_queue_len, 1);
+///     assert_eq!(info.message_type, "u32");
+/// }).unwrap();
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ProcessInfo {
@@ -140,6 +167,14 @@ fn list(rt: &RtInner) -> Vec<Pid> {
 }
 
 /// Per-worker figures in [`RuntimeStats`].
+///
+/// ```
+/// // Erlang: erlang:statistics(run_queue_lengths), statistics(scheduler_wall_time)
+/// let rt = ember_rt::Runtime::builder().workers(2).build().unwrap();
+/// let workers = rt.stats().workers;
+/// assert_eq!(workers.len(), 2);
+/// assert!(workers.iter().all(|w| (0.0..=1.0).contains(&w.utilization)));
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct WorkerInfo {
@@ -156,6 +191,15 @@ pub struct WorkerInfo {
 }
 
 /// A snapshot of the runtime (Erlang `erlang:statistics/1`, `system_info/1`).
+///
+/// ```
+/// // Erlang: erlang:system_info(process_count), erlang:statistics(total_run_queue_lengths)
+/// let rt = ember_rt::Runtime::builder().max_spare_threads(4).build().unwrap();
+/// let stats = rt.stats();
+/// assert_eq!(stats.processes, 0);
+/// assert_eq!(stats.spare_thread_cap, 4);
+/// assert_eq!(stats.spare_cap_alarms, 0);
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct RuntimeStats {

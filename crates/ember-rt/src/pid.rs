@@ -21,6 +21,17 @@ use crate::sync::{AtomicU64, Ordering};
 ///
 /// It has no values, so an untyped pid cannot be sent a typed message by mistake; use
 /// [`Pid::send_dyn`] for the checked dynamic path.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// let typed = ember_rt::spawn(|mut mb: ember_rt::Mailbox<u8>| async move { mb.recv().await; });
+/// let untyped: ember_rt::Pid<ember_rt::Untyped> = typed.untyped();
+/// // Erlang lets `Pid ! Anything` through; here that is the checked `send_dyn`.
+/// assert!(untyped.send_dyn(1u8).is_ok());
+/// assert!(untyped.send_dyn("one").is_err());
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Untyped {}
 
@@ -181,6 +192,14 @@ static NEXT_REF: AtomicU64 = AtomicU64::new(1);
 
 impl Ref {
     /// A new reference, unique in this OS process.
+    ///
+    /// ```
+    /// // Erlang: make_ref()
+    /// let r = ember_rt::Ref::new();
+    /// let copy = r;
+    /// assert_eq!(copy, r);
+    /// assert_ne!(r, ember_rt::Ref::new());
+    /// ```
     #[allow(clippy::new_without_default)]
     pub fn new() -> Ref {
         Ref(NEXT_REF.fetch_add(1, Ordering::Relaxed))

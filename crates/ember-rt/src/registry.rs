@@ -29,11 +29,23 @@ pub struct Name(Arc<str>);
 
 impl Name {
     /// A name from text.
+    ///
+    /// ```
+    /// // Erlang: the atom `db`
+    /// let n = ember_rt::Name::new("db");
+    /// assert_eq!(n.to_string(), "db");
+    /// assert_eq!(n, ember_rt::Name::from(String::from("db")));
+    /// ```
     pub fn new(name: &str) -> Name {
         Name(Arc::from(name))
     }
 
     /// The name as text.
+    ///
+    /// ```
+    /// // Erlang: atom_to_list(logger)
+    /// assert_eq!(ember_rt::Name::new("logger").as_str(), "logger");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }

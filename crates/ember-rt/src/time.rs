@@ -44,6 +44,15 @@ pub enum Timeout {
 
 impl Timeout {
     /// A timeout in milliseconds with Erlang's range check (`0..=4294967295`).
+    ///
+    /// ```
+    /// use ember_rt::Timeout;
+    /// use std::time::Duration;
+    /// // Erlang: receive ... after 100 -> ... end
+    /// assert_eq!(Timeout::millis(100), Ok(Timeout::After(Duration::from_millis(100))));
+    /// assert!(Timeout::millis(4_294_967_295).is_ok());
+    /// assert!(Timeout::millis(-5).is_err());
+    /// ```
     pub fn millis(ms: i64) -> Result<Timeout, InvalidTimeout> {
         if (0..=i64::from(u32::MAX)).contains(&ms) {
             Ok(Timeout::After(Duration::from_millis(ms as u64)))
@@ -165,6 +174,17 @@ pub struct TimerRef(Arc<TimerEntry>);
 
 impl TimerRef {
     /// The timer's unique reference.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mb: ember_rt::Mailbox<u8>| async move {
+    ///     // Erlang: TRef = erlang:send_after(10000, self(), 1)
+    ///     let t = ember_rt::send_after(std::time::Duration::from_secs(10), mb.pid(), 1);
+    ///     assert_eq!(t.clone().reference(), t.reference());
+    ///     assert_eq!(format!("{t:?}"), format!("TimerRef({})", t.reference()));
+    ///     ember_rt::cancel_timer(&t);
+    /// }).unwrap();
+    /// ```
     pub fn reference(&self) -> Ref {
         self.0.reference
     }

@@ -63,21 +63,61 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The typed pid of this mailbox's process (`self()`, typed).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mb: ember_rt::Mailbox<u8>| async move {
+    ///     // Erlang: self()
+    ///     assert_eq!(mb.pid(), ember_rt::self_pid());
+    /// }).unwrap();
+    /// ```
     pub fn pid(&self) -> Pid<M> {
         Pid::from_raw(self.pid)
     }
 
     /// Messages waiting (Erlang `message_queue_len`).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mut mb: ember_rt::Mailbox<u8>| async move {
+    ///     mb.pid().send(1);
+    ///     mb.pid().send(2);
+    ///     // Erlang: process_info(self(), message_queue_len)
+    ///     assert_eq!(mb.len(), 2);
+    ///     mb.recv().await;
+    ///     assert_eq!(mb.len(), 1);
+    /// }).unwrap();
+    /// ```
     pub fn len(&self) -> usize {
         self.save.len() + self.inbox.len()
     }
 
     /// Whether no message is waiting.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mb: ember_rt::Mailbox<u8>| async move {
+    ///     assert!(mb.is_empty());
+    ///     mb.pid().send(1);
+    ///     assert!(!mb.is_empty());
+    /// }).unwrap();
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// The next user message, in order; exits and downs stay queued.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::Mailbox;
+    /// rt.run(|mut mb: Mailbox<String>| async move {
+    ///     let me = mb.pid();
+    ///     ember_rt::spawn(move |_: Mailbox<()>| async move { me.send("hi".to_string()) });
+    ///     // Erlang: receive Msg -> Msg end
+    ///     assert_eq!(mb.recv().await, "hi");
+    /// }).unwrap();
+    /// ```
     pub fn recv(&mut self) -> impl Future<Output = M> + Send + '_ {
         Receive::new(self, is_user::<M>, Timeout::Infinity, |m| match m {
             Some(Message::User(m)) => m,
@@ -86,6 +126,17 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The next user message, or `None` if none arrives within `timeout` (Erlang `after`).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use std::time::Duration;
+    /// rt.run(|mut mb: ember_rt::Mailbox<u8>| async move {
+    ///     // Erlang: receive Msg -> Msg after 10 -> timeout end
+    ///     assert_eq!(mb.recv_timeout(Duration::from_millis(10)).await, None);
+    ///     mb.pid().send(5);
+    ///     assert_eq!(mb.recv_timeout(Duration::from_secs(10)).await, Some(5));
+    /// }).unwrap();
+    /// ```
     pub fn recv_timeout(
         &mut self,
         timeout: impl Into<Timeout>,
@@ -96,6 +147,18 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The next message of any kind (user, exit, down), in arrival order.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::{ExitReason, Mailbox, Message};
+    /// rt.run(|mut mb: Mailbox<()>| async move {
+    ///     ember_rt::trap_exit(true); // Erlang: process_flag(trap_exit, true)
+    ///     let child = ember_rt::spawn_link(|_: Mailbox<()>| async { ExitReason::atom("bye") });
+    ///     // Erlang: receive {'EXIT', Child, Reason} -> Reason end
+    ///     let Message::Exit(e) = mb.recv_any().await else { panic!("expected an exit") };
+    ///     assert_eq!((e.from, e.reason), (child.untyped(), ExitReason::atom("bye")));
+    /// }).unwrap();
+    /// ```
     pub fn recv_any(&mut self) -> impl Future<Output = Message<M>> + Send + '_ {
         Receive::new(
             self,
@@ -106,6 +169,19 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// The next message of any kind, or `None` after `timeout`.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::{Mailbox, Message};
+    /// use std::time::Duration;
+    /// rt.run(|mut mb: Mailbox<()>| async move {
+    ///     assert!(mb.recv_any_timeout(Duration::from_millis(10)).await.is_none());
+    ///     let (_pid, mref) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {});
+    ///     // Erlang: receive {'DOWN', _, _, _, _} = D -> D after 10000 -> timeout end
+    ///     let got = mb.recv_any_timeout(Duration::from_secs(10)).await;
+    ///     assert!(matches!(got, Some(Message::Down(d)) if d.reference == mref));
+    /// }).unwrap();
+    /// ```
     pub fn recv_any_timeout(
         &mut self,
         timeout: impl Into<Timeout>,
@@ -115,6 +191,21 @@ impl<M: Send + 'static> Mailbox<M> {
 
     /// Selective receive: the oldest message for which `pick` returns `true`. The others stay
     /// in the mailbox, in order.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::{Mailbox, Message};
+    /// rt.run(|mut mb: Mailbox<u8>| async move {
+    ///     mb.pid().send(1);
+    ///     let (_pid, mref) = ember_rt::spawn_monitor(|_: Mailbox<()>| async {});
+    ///     // Erlang: receive {'DOWN', MRef, process, _, _} = D -> D end
+    ///     let down = mb
+    ///         .receive(move |m| matches!(m, Message::Down(d) if d.reference == mref))
+    ///         .await;
+    ///     assert!(matches!(down, Message::Down(_)));
+    ///     assert_eq!(mb.recv().await, 1); // skipped, so still there
+    /// }).unwrap();
+    /// ```
     pub fn receive<'a, F>(&'a mut self, pick: F) -> impl Future<Output = Message<M>> + Send + 'a
     where
         F: FnMut(&Message<M>) -> bool + Send + 'a,
@@ -125,6 +216,20 @@ impl<M: Send + 'static> Mailbox<M> {
     /// Selective receive with `after`: `None` if no matching message arrives within `timeout`.
     /// The clock starts when the receive starts; non-matching arrivals do not reset it. A zero
     /// timeout only looks at what is already there.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::Message;
+    /// use std::time::Duration;
+    /// rt.run(|mut mb: ember_rt::Mailbox<u8>| async move {
+    ///     mb.pid().send(1);
+    ///     // Erlang: receive 2 -> two after 10 -> timeout end
+    ///     let two = |m: &Message<u8>| matches!(m, Message::User(2));
+    ///     let got = mb.receive_timeout(two, Duration::from_millis(10)).await;
+    ///     assert!(got.is_none());
+    ///     assert_eq!(mb.len(), 1); // the 1 stays where it was
+    /// }).unwrap();
+    /// ```
     pub fn receive_timeout<'a, F>(
         &'a mut self,
         pick: F,
@@ -137,6 +242,18 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// Take the oldest matching message if one is already here (no waiting).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::Message;
+    /// rt.run(|mut mb: ember_rt::Mailbox<u8>| async move {
+    ///     // Erlang: receive M -> M after 0 -> none end
+    ///     assert!(mb.try_receive(|_| true).is_none());
+    ///     mb.pid().send(3);
+    ///     let got = mb.try_receive(|m| matches!(m, Message::User(3)));
+    ///     assert_eq!(got.and_then(Message::into_user), Some(3));
+    /// }).unwrap();
+    /// ```
     pub fn try_receive(&mut self, mut pick: impl FnMut(&Message<M>) -> bool) -> Option<Message<M>> {
         budget::charge(1);
         let mut scanned = 0;
@@ -154,6 +271,19 @@ impl<M: Send + 'static> Mailbox<M> {
 
     /// `demonitor(Ref, [flush])`: remove the monitor and any `Down` for it already in the
     /// mailbox. Returns `true` if a live monitor was removed.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::{ExitReason, Mailbox};
+    /// rt.run(|mut mb: Mailbox<()>| async move {
+    ///     let (p, mref) =
+    ///         ember_rt::spawn_monitor(|mut mb: Mailbox<()>| async move { mb.recv().await });
+    ///     ember_rt::exit(p, ExitReason::Kill); // its death is immediate: the Down is queued
+    ///     assert_eq!(mb.len(), 1);
+    ///     assert!(!mb.demonitor_flush(mref)); // the monitor had fired...
+    ///     assert!(mb.is_empty()); // ...and its Down is gone
+    /// }).unwrap();
+    /// ```
     pub fn demonitor_flush(&mut self, reference: Ref) -> bool {
         let removed = crate::demonitor(reference);
         self.inbox.take_all(&mut self.save);
@@ -164,6 +294,17 @@ impl<M: Send + 'static> Mailbox<M> {
     }
 
     /// Drop every waiting message (handy in tests); returns how many.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// rt.run(|mut mb: ember_rt::Mailbox<u8>| async move {
+    ///     mb.pid().send(1);
+    ///     mb.pid().send(2);
+    ///     // Erlang shell / IEx: flush()
+    ///     assert_eq!(mb.flush(), 2);
+    ///     assert!(mb.is_empty());
+    /// }).unwrap();
+    /// ```
     pub fn flush(&mut self) -> usize {
         self.inbox.take_all(&mut self.save);
         let n = self.save.len();

@@ -67,17 +67,52 @@ pub struct SpawnOpts {
 
 impl SpawnOpts {
     /// No link, no monitor, normal priority, not trapping, no name.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{Mailbox, SpawnOpts};
+    /// // Erlang: spawn_opt(Fun, [])
+    /// let s = ember_rt::spawn_opt(SpawnOpts::new(), |_: Mailbox<()>| async {}).unwrap();
+    /// assert!(s.monitor.is_none() && s.watch.is_none());
+    /// # }).unwrap();
+    /// ```
     pub fn new() -> SpawnOpts {
         SpawnOpts::default()
     }
 
     /// Link the new process to the caller (atomic, like `spawn_link`).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{Mailbox, SpawnOpts};
+    /// // Erlang: spawn_opt(Fun, [link])
+    /// let opts = SpawnOpts::new().link();
+    /// let s = ember_rt::spawn_opt(opts, |mut mb: Mailbox<()>| async move { mb.recv().await });
+    /// let s = s.unwrap();
+    /// let me = ember_rt::process_info(ember_rt::self_pid()).unwrap();
+    /// assert!(me.links.contains(&s.pid.untyped()));
+    /// # }).unwrap();
+    /// ```
     pub fn link(mut self) -> Self {
         self.link = true;
         self
     }
 
     /// Monitor the new process from the caller (atomic, like `spawn_monitor`).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// use ember_rt::{Mailbox, Message, SpawnOpts};
+    /// rt.run(|mut mb: Mailbox<()>| async move {
+    ///     // Erlang: {Pid, MRef} = spawn_opt(Fun, [monitor])
+    ///     let opts = SpawnOpts::new().monitor();
+    ///     let s = ember_rt::spawn_opt(opts, |_: Mailbox<()>| async {}).unwrap();
+    ///     let Message::Down(d) = mb.recv_any().await else { panic!("expected a Down") };
+    ///     assert_eq!(Some(d.reference), s.monitor);
+    /// }).unwrap();
+    /// ```
     pub fn monitor(mut self) -> Self {
         self.monitor = true;
         self
@@ -85,12 +120,35 @@ impl SpawnOpts {
 
     /// Watch the new process atomically: [`Spawned::watch`] resolves with its exit reason,
     /// even if it dies before `spawn_opt` returns (see [`watch`](crate::watch)).
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{ExitReason, Mailbox, SpawnOpts};
+    /// let opts = SpawnOpts::new().watch();
+    /// let body = |_: Mailbox<()>| async { ExitReason::atom("done") };
+    /// let s = ember_rt::spawn_opt(opts, body).unwrap();
+    /// assert_eq!(s.watch.unwrap().await, ExitReason::atom("done"));
+    /// # }).unwrap();
+    /// ```
     pub fn watch(mut self) -> Self {
         self.watch = true;
         self
     }
 
     /// Start with this priority.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{Mailbox, Priority, SpawnOpts};
+    /// // Erlang: spawn_opt(Fun, [{priority, low}])
+    /// let opts = SpawnOpts::new().priority(Priority::Low);
+    /// let s = ember_rt::spawn_opt(opts, |mut mb: Mailbox<()>| async move { mb.recv().await });
+    /// let s = s.unwrap();
+    /// assert_eq!(ember_rt::process_info(s.pid).unwrap().priority, Priority::Low);
+    /// # }).unwrap();
+    /// ```
     pub fn priority(mut self, p: Priority) -> Self {
         self.priority = p;
         self
@@ -101,12 +159,39 @@ impl SpawnOpts {
     /// Set it here rather than with [`trap_exit`](crate::trap_exit) in the body when the
     /// process must trap from its first instant: an exit signal sent right after the spawn
     /// (a supervisor shutting down a child it just started) can arrive before the body runs.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{ExitReason, Mailbox, SpawnOpts};
+    /// // Erlang: process_flag(trap_exit, true) as the body's first line, minus the race
+    /// let opts = SpawnOpts::new().trap_exit(true);
+    /// let s = ember_rt::spawn_opt(opts, |mut mb: Mailbox<()>| async move { mb.recv().await });
+    /// let s = s.unwrap();
+    /// ember_rt::exit(s.pid, ExitReason::Shutdown); // becomes a message, not a death
+    /// assert!(s.pid.is_alive());
+    /// assert!(ember_rt::process_info(s.pid).unwrap().trap_exit);
+    /// # }).unwrap();
+    /// ```
     pub fn trap_exit(mut self, on: bool) -> Self {
         self.trap_exit = on;
         self
     }
 
     /// Register the new process under `name` before it runs.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use ember_rt::{Mailbox, SpawnOpts};
+    /// // Erlang: Pid = spawn(Fun), register(cache, Pid) -- but atomically
+    /// let opts = SpawnOpts::new().name("cache");
+    /// let s = ember_rt::spawn_opt(opts, |mut mb: Mailbox<()>| async move { mb.recv().await });
+    /// let s = s.unwrap();
+    /// let info = ember_rt::process_info(s.pid).unwrap();
+    /// assert_eq!(info.registered_name, Some("cache".into()));
+    /// # }).unwrap();
+    /// ```
     pub fn name(mut self, name: impl Into<Name>) -> Self {
         self.name = Some(name.into());
         self
@@ -114,6 +199,20 @@ impl SpawnOpts {
 }
 
 /// The result of [`spawn_opt`](crate::spawn_opt).
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use ember_rt::{ExitReason, Mailbox, SpawnOpts, Spawned};
+/// let opts = SpawnOpts::new().monitor().watch();
+/// // Erlang: {Pid, MRef} = spawn_opt(Fun, [monitor])
+/// let spawned = ember_rt::spawn_opt(opts, |_: Mailbox<()>| async {}).unwrap();
+/// let Spawned { pid, monitor, watch } = spawned;
+/// assert!(monitor.is_some());
+/// assert_eq!(watch.unwrap().await, ExitReason::Normal);
+/// assert!(!pid.is_alive());
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct Spawned<M> {
     /// The new process.

@@ -21,6 +21,18 @@ use crate::scheduler::budget;
 use crate::{ExitReason, Pid, Ref};
 
 /// A future that resolves with a process's exit reason. See [`watch`].
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use ember_rt::{ExitReason, Mailbox, Watch};
+/// let p = ember_rt::spawn(|mut mb: Mailbox<()>| async move { mb.recv().await });
+/// // Erlang: Ref = monitor(process, P), then receive {'DOWN', Ref, process, P, Reason}
+/// let w: Watch = ember_rt::watch(p);
+/// ember_rt::exit(p, ExitReason::Kill);
+/// assert_eq!(w.await, ExitReason::Killed);
+/// # }).unwrap();
+/// ```
 pub struct Watch {
     target: RawPid,
     reference: Ref,
@@ -98,6 +110,15 @@ pub(crate) fn watch_new(pcb: &Arc<Pcb>) -> Watch {
 
 impl Watch {
     /// The watched process.
+    ///
+    /// ```
+    /// # let rt = ember_rt::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// let p = ember_rt::spawn(|mut mb: ember_rt::Mailbox<()>| async move { mb.recv().await });
+    /// let w = ember_rt::watch(p);
+    /// assert_eq!(w.pid(), p.untyped());
+    /// # }).unwrap();
+    /// ```
     pub fn pid(&self) -> Pid {
         Pid::from_raw(self.target)
     }

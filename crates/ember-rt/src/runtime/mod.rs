@@ -77,6 +77,12 @@ impl Default for Builder {
 
 impl Builder {
     /// Number of worker threads (default: the number of cores).
+    ///
+    /// ```
+    /// // Erlang: erl +S 3
+    /// let rt = ember_rt::Runtime::builder().workers(3).build().unwrap();
+    /// assert_eq!(rt.stats().workers.len(), 3);
+    /// ```
     pub fn workers(mut self, n: usize) -> Self {
         self.config.workers = n;
         self
@@ -84,12 +90,27 @@ impl Builder {
 
     /// Reductions per slice before a process is re-queued at its next await (default 4000,
     /// the BEAM's CONTEXT_REDS).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().budget(1000).build().unwrap();
+    /// rt.block_on(async {
+    ///     ember_rt::bump_reductions(1000); // Erlang: erlang:bump_reductions(1000)
+    ///     assert!(ember_rt::consume_timeslice(0)); // the 1000-reduction slice is spent
+    /// }).unwrap();
+    /// assert!(ember_rt::Runtime::builder().budget(0).build().is_err());
+    /// ```
     pub fn budget(mut self, reductions: u32) -> Self {
         self.config.budget = reductions;
         self
     }
 
     /// Prefix of the runtime's thread names (default `ember`).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().thread_name("shop").build().unwrap();
+    /// let name = rt.block_on(async { std::thread::current().name().map(String::from) }).unwrap();
+    /// assert!(name.unwrap().starts_with("shop-"));
+    /// ```
     pub fn thread_name(mut self, name: impl Into<String>) -> Self {
         self.config.thread_name = name.into();
         self
@@ -97,12 +118,29 @@ impl Builder {
 
     /// Whether to install the panic hook that captures panic locations of processes and keeps
     /// their panics off stderr (default `true`; see the `panic` docs).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().panic_hook(false).build().unwrap();
+    /// // A panic still ends only its process; only the location capture is lost.
+    /// let err = rt.block_on(async { panic!("boom") }).map(|()| ()).unwrap_err();
+    /// let ember_rt::ExitReason::Panic { message, .. } = err else { panic!("not a panic") };
+    /// assert_eq!(&*message, "boom");
+    /// ```
     pub fn panic_hook(mut self, install: bool) -> Self {
         self.config.panic_hook = install;
         self
     }
 
     /// How long `shutdown` waits for a worker stuck in a poll before detaching it (default 2 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// // Erlang: the kernel's `shutdown_time`
+    /// let grace = Duration::from_millis(500);
+    /// let rt = ember_rt::Runtime::builder().shutdown_grace(grace).build().unwrap();
+    /// rt.shutdown();
+    /// assert!(rt.block_on(async {}).is_err()); // no new processes after shutdown
+    /// ```
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.config.shutdown_grace = grace;
         self
@@ -110,6 +148,13 @@ impl Builder {
 
     /// Whether the watchdog runs (default `true`). Without it, a process that does not yield
     /// keeps its worker and everything queued there waits (useful only to show why it exists).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().watchdog(false).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 1 + 1 }).unwrap(), 2);
+    /// // Utilization is sampled by the watchdog: without it, it stays 0.
+    /// assert!(rt.stats().workers.iter().all(|w| w.utilization == 0.0));
+    /// ```
     pub fn watchdog(mut self, on: bool) -> Self {
         self.config.watchdog = on;
         self
@@ -117,30 +162,74 @@ impl Builder {
 
     /// How long a single poll may last before the watchdog hands its worker's queue to a
     /// spare thread (`T_detect`, default 10 ms).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let limit = Duration::from_millis(5);
+    /// let rt = ember_rt::Runtime::builder().workers(1).detect_after(limit).build().unwrap();
+    /// rt.block_on(async {
+    ///     // A process that blocks its thread far longer than the limit, without an await.
+    ///     let hog = ember_rt::spawn(|_: ember_rt::Mailbox<()>| async {
+    ///         std::thread::sleep(Duration::from_millis(300));
+    ///     });
+    ///     ember_rt::watch(hog).await;
+    /// }).unwrap();
+    /// assert!(rt.stats().spare_threads_started >= 1);
+    /// ```
     pub fn detect_after(mut self, limit: Duration) -> Self {
         self.config.detect = limit;
         self
     }
 
     /// Cap on spare threads the watchdog may start (default 32).
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().max_spare_threads(4).build().unwrap();
+    /// assert_eq!(rt.stats().spare_thread_cap, 4);
+    /// ```
     pub fn max_spare_threads(mut self, n: usize) -> Self {
         self.config.max_spare = n;
         self
     }
 
     /// Threads of the dirty CPU pool (default: one per core).
+    ///
+    /// ```
+    /// // Erlang: erl +SDcpu 1
+    /// let rt = ember_rt::Runtime::builder().dirty_cpu_threads(1).build().unwrap();
+    /// let thread = rt.block_on(async {
+    ///     ember_rt::spawn_dirty_cpu(|| std::thread::current().name().map(String::from)).await
+    /// }).unwrap().unwrap();
+    /// assert_eq!(thread.as_deref(), Some("ember-dirty-cpu-0"));
+    /// assert!(ember_rt::Runtime::builder().dirty_cpu_threads(0).build().is_err());
+    /// ```
     pub fn dirty_cpu_threads(mut self, n: usize) -> Self {
         self.config.dirty_cpu = n;
         self
     }
 
     /// Cap on the blocking pool's threads (default 64).
+    ///
+    /// ```
+    /// // Erlang: erl +SDio 2
+    /// let rt = ember_rt::Runtime::builder().max_blocking_threads(2).build().unwrap();
+    /// let r = rt.block_on(async { ember_rt::spawn_blocking(|| 7).await }).unwrap();
+    /// assert_eq!(r, Ok(7));
+    /// assert!(ember_rt::Runtime::builder().max_blocking_threads(0).build().is_err());
+    /// ```
     pub fn max_blocking_threads(mut self, n: usize) -> Self {
         self.config.max_blocking = n;
         self
     }
 
     /// Start the runtime.
+    ///
+    /// ```
+    /// use ember_rt::Runtime;
+    /// let rt = Runtime::builder().workers(1).build().unwrap();
+    /// assert_eq!(rt.block_on(async { 2 * 21 }).unwrap(), 42);
+    /// assert!(Runtime::builder().workers(0).build().is_err());
+    /// ```
     pub fn build(self) -> Result<Runtime, BuildError> {
         let config = self.config;
         if config.workers == 0 {
@@ -388,11 +477,23 @@ pub struct Runtime {
 
 impl Runtime {
     /// A runtime with the default configuration (one worker per core).
+    ///
+    /// ```
+    /// // Erlang: starting a node, with one scheduler per core
+    /// let rt = ember_rt::Runtime::new().unwrap();
+    /// let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    /// assert_eq!(rt.stats().workers.len(), cores);
+    /// ```
     pub fn new() -> Result<Runtime, BuildError> {
         Builder::default().build()
     }
 
     /// A builder to configure the runtime.
+    ///
+    /// ```
+    /// let rt = ember_rt::Runtime::builder().workers(2).thread_name("app").build().unwrap();
+    /// assert_eq!(rt.stats().workers.len(), 2);
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }

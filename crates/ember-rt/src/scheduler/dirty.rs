@@ -23,6 +23,15 @@ use crate::scheduler::budget;
 use crate::sync::{Mutex, mpsc};
 
 /// The dirty work panicked.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// use ember_rt::DirtyError;
+/// let r = ember_rt::spawn_dirty_cpu(|| -> u64 { panic!("overflow") }).await;
+/// assert!(matches!(r, Err(DirtyError::Panicked(msg)) if msg.contains("overflow")));
+/// # }).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DirtyError {
@@ -86,6 +95,15 @@ impl DirtyPool {
 }
 
 /// The result of dirty work, as a future.
+///
+/// ```
+/// # let rt = ember_rt::Runtime::new().unwrap();
+/// # rt.block_on(async {
+/// // Erlang: a call into a dirty IO NIF; here the process awaits the handle.
+/// let handle: ember_rt::DirtyHandle<u32> = ember_rt::spawn_blocking(|| 6 * 7);
+/// assert_eq!(handle.await, Ok(42));
+/// # }).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct DirtyHandle<T> {
     rx: oneshot::Receiver<Result<T, DirtyError>>,
