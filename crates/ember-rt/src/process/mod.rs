@@ -30,7 +30,7 @@ pub(crate) use context::{CurrentGuard, current};
 pub use mailbox::Mailbox;
 pub use message::{Down, Exit, Message, Monitored};
 pub(crate) use pcb::{BoxFuture, ExitHook, Pcb};
-pub(crate) use signals::terminate;
+pub(crate) use signals::terminate_reaped;
 pub(crate) use spawn::spawn_in;
 pub use spawn::{Priority, SpawnOpts, Spawned};
 pub use watch::{Watch, watch};

@@ -148,6 +148,13 @@ static EMPTY: Cold = Cold {
     on_exit: None,
 };
 
+impl ProcState {
+    /// Take the whole cold part (at exit), leaving an empty one behind.
+    pub(crate) fn take_cold(&mut self) -> Option<Box<Cold>> {
+        self.cold.take()
+    }
+}
+
 impl std::ops::Deref for ProcState {
     type Target = Cold;
     fn deref(&self) -> &Cold {
@@ -234,9 +241,13 @@ impl Pcb {
     }
 
     /// The future has been dropped.
-    pub(crate) fn mark_dead(&self) {
+    /// The future has been dropped. `listed`: the process was listed as exiting (it was
+    /// ended while its future was alive) and must be unlisted.
+    pub(crate) fn mark_dead(&self, listed: bool) {
         self.life.store(DEAD, Ordering::Release);
-        self.rt.exiting.remove(&self.pid.serial);
+        if listed {
+            self.rt.exiting.remove(&self.pid.serial);
+        }
     }
 
     pub(crate) fn priority(&self) -> Priority {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::message::{Down, Exit, Monitored};
-use super::pcb::{InMonitor, OutMonitor, Pcb};
+use super::pcb::{Cold, InMonitor, OutMonitor, Pcb};
 use crate::pid::RawPid;
 use crate::runtime::lookup;
 use crate::{ExitReason, LinkError, Name, Pid, Ref};
@@ -33,41 +33,64 @@ pub(crate) enum Via {
     Signal,
 }
 
-/// End `pcb` with `reason` (idempotent: only the first call has an effect).
+/// End `pcb` with `reason` (idempotent: only the first call has an effect). Its future may
+/// still be inside a poll: it is listed as exiting until a worker drops it.
 pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
-    let (links, watchers, monitors, name, timers, hook, futures) = {
+    exit(pcb, reason, false);
+}
+
+/// End `pcb`, whose future its worker has just dropped (it returned or panicked). Returns
+/// `false` if the process had already been ended by someone else (a kill during the poll), in
+/// which case it is listed as exiting and the caller must unlist it.
+pub(crate) fn terminate_reaped(pcb: &Arc<Pcb>, reason: ExitReason) -> bool {
+    exit(pcb, reason, true)
+}
+
+fn exit(pcb: &Arc<Pcb>, reason: ExitReason, reaped: bool) -> bool {
+    let cold = {
         let mut st = pcb.state.lock();
         if !pcb.begin_exit(&st) {
-            return;
+            return false;
         }
-        st.exit_reason = Some(reason.clone());
-        st.exiting_since = Some(Instant::now());
-        (
-            std::mem::take(&mut st.links),
-            std::mem::take(&mut st.monitored_by),
-            std::mem::take(&mut st.monitors),
-            st.name.take(),
-            std::mem::take(&mut st.timers),
-            st.on_exit.take(),
-            st.watchers.drain().collect::<Vec<_>>(),
-        )
+        let cold = st.take_cold();
+        if !reaped {
+            // Kept for introspection while the future is not dropped (a zombie, maybe).
+            st.exit_reason = Some(reason.clone());
+            st.exiting_since = Some(Instant::now());
+        }
+        cold
     };
     pcb.inbox.close();
     let rt = &pcb.rt;
-    if let Some(name) = &name {
+    rt.remove_process(pcb.pid);
+    if !reaped {
+        rt.exiting.insert(pcb.pid.serial, pcb.clone());
+    }
+    if let Some(cold) = cold {
+        notify(pcb, *cold, &reason);
+    }
+    if !reaped {
+        // Let a worker drop the future: now if it is idle or queued, after its poll if running.
+        pcb.schedule();
+    }
+    true
+}
+
+/// The effects of a death on others: the name, timers, links, monitors, watches, hook.
+fn notify(pcb: &Pcb, cold: Cold, reason: &ExitReason) {
+    let rt = &pcb.rt;
+    if let Some(name) = &cold.name {
         rt.registry.remove_if_owner(name, pcb.pid);
     }
-    rt.remove_process(pcb.pid);
-    rt.exiting.insert(pcb.pid.serial, pcb.clone());
-    for t in timers {
+    for t in cold.timers {
         t.cancel();
     }
-    for l in links {
+    for l in cold.links {
         if let Some(target) = lookup(l) {
             deliver_exit(pcb.pid, &target, reason.clone(), Via::Link);
         }
     }
-    for m in watchers {
+    for m in cold.monitored_by {
         if let Some(watcher) = lookup(m.watcher) {
             let object = match m.by_name {
                 Some(n) => Monitored::Name(n),
@@ -76,7 +99,7 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
             deliver_down(&watcher, m.reference, object, reason.clone());
         }
     }
-    for m in monitors {
+    for m in cold.monitors {
         if let Some(target) = lookup(m.target) {
             target
                 .state
@@ -85,14 +108,13 @@ pub(crate) fn terminate(pcb: &Arc<Pcb>, reason: ExitReason) {
                 .retain(|w| w.reference != m.reference);
         }
     }
-    for tx in futures {
+    let mut watchers = cold.watchers;
+    for tx in watchers.drain() {
         let _ = tx.send(reason.clone());
     }
-    if let Some(hook) = hook {
-        hook(&reason);
+    if let Some(hook) = cold.on_exit {
+        hook(reason);
     }
-    // Let a worker drop the future: now if it is idle or queued, after its poll if running.
-    pcb.schedule();
 }
 
 /// Deliver an exit signal from `from` to `target`, with OTP's rules (otp-semantics B3).

@@ -636,7 +636,7 @@ impl Runtime {
                     crate::panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
             }
             pcb.inbox.close();
-            pcb.mark_dead();
+            pcb.mark_dead(false);
             pcb.sched.finish();
         }
     }

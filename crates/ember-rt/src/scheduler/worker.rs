@@ -16,7 +16,7 @@ use crossbeam_utils::sync::Parker;
 
 use super::{Scheduler, budget, os, steal_one};
 use crate::process::raw::WakerRef;
-use crate::process::{CurrentGuard, Pcb, terminate};
+use crate::process::{CurrentGuard, Pcb, terminate_reaped};
 use crate::runtime::RtInner;
 use crate::sync::Ordering;
 use crate::{ExitReason, Priority, panic};
@@ -337,9 +337,11 @@ fn finish(pcb: &Arc<Pcb>, fut: Option<crate::process::BoxFuture>, reason: Option
     if let Some(fut) = fut {
         let _ = panic::in_process(|| catch_unwind(AssertUnwindSafe(move || drop(fut))));
     }
-    if let Some(reason) = reason {
-        terminate(pcb, reason);
-    }
-    pcb.mark_dead();
+    // Ended by its own return or panic: it never was a zombie, unless a kill won the race.
+    let listed = match reason {
+        Some(reason) => !terminate_reaped(pcb, reason),
+        None => true,
+    };
+    pcb.mark_dead(listed);
     pcb.sched.finish();
 }
