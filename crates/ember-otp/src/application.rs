@@ -341,6 +341,9 @@ fn master_name(name: &str) -> Name {
 /// ```
 pub async fn start<A: Application>(app: A) -> Result<AppHandle, ApplicationError> {
     let name: Arc<str> = Arc::from(app.name());
+    if name.is_empty() || &*name == "undefined" {
+        return Err(ApplicationError::InvalidName(name));
+    }
     if ember_rt::try_self_pid().is_none() {
         return Err(ApplicationError::NotInProcess);
     }

@@ -278,7 +278,10 @@ fn stats_of(rt: &RtInner) -> RuntimeStats {
 /// ```
 pub fn zombies() -> Vec<ProcessInfo> {
     let rt = expect_rt("zombies");
-    rt.exiting.iter().map(|e| info_of(e.value())).collect()
+    // Take the handles first: `info_of` locks each process, which must not happen while a
+    // shard of the map is locked (exit locks a process, then the map).
+    let pcbs: Vec<_> = rt.exiting.iter().map(|e| e.value().clone()).collect();
+    pcbs.iter().map(|p| info_of(p)).collect()
 }
 
 /// A snapshot of the current runtime.

@@ -49,9 +49,16 @@ pub(crate) fn terminate_reaped(pcb: &Arc<Pcb>, reason: ExitReason) -> bool {
 fn exit(pcb: &Arc<Pcb>, reason: ExitReason, reaped: bool) -> bool {
     let cold = {
         let mut st = pcb.state.lock();
-        if !pcb.begin_exit(&st) {
+        if !pcb.is_alive() {
             return false;
         }
+        if !reaped {
+            // Listed *before* it is marked dead: the worker that drops the future (after
+            // seeing it dead) unlists it, and must find it listed.
+            pcb.rt.exiting.insert(pcb.pid.serial, pcb.clone());
+        }
+        let began = pcb.begin_exit(&st);
+        debug_assert!(began, "only `exit` leaves ALIVE, under the state lock held here");
         let cold = st.take_cold();
         if !reaped {
             // Kept for introspection while the future is not dropped (a zombie, maybe).
@@ -63,9 +70,6 @@ fn exit(pcb: &Arc<Pcb>, reason: ExitReason, reaped: bool) -> bool {
     pcb.inbox.close();
     let rt = &pcb.rt;
     rt.remove_process(pcb.pid);
-    if !reaped {
-        rt.exiting.insert(pcb.pid.serial, pcb.clone());
-    }
     if let Some(cold) = cold {
         notify(pcb, *cold, &reason);
     }

@@ -93,7 +93,27 @@ fn run(rt: &Arc<RtInner>) {
                 next = next.min(Duration::from_nanos(detect_ns - age));
             }
         }
+        reap_retired(rt);
         std::thread::sleep(next.clamp(Duration::from_millis(1), Duration::from_millis(10)));
+    }
+}
+
+/// Join the threads that have retired (spares whose stuck worker came back), so their stacks
+/// are released now rather than at shutdown.
+fn reap_retired(rt: &RtInner) {
+    let finished: Vec<JoinHandle<()>> = {
+        let mut threads = rt.threads.lock();
+        if !threads.iter().any(JoinHandle::is_finished) {
+            return;
+        }
+        let (done, running) = std::mem::take(&mut *threads)
+            .into_iter()
+            .partition(JoinHandle::is_finished);
+        *threads = running;
+        done
+    };
+    for t in finished {
+        let _ = t.join();
     }
 }
 
