@@ -35,10 +35,13 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 
 ALL_SYSTEMS = ["ember", "erlang", "elixir", "go", "tokio", "ractor", "kameo", "actix"]
 RUST_PEERS = {"tokio": "tokio_bench", "ractor": "ractor_bench", "kameo": "kameo_bench", "actix": "actix_bench"}
-ALL_WORKLOADS = ["spawn", "ring", "pingpong", "skynet", "call", "fairness", "kill"]
+ALL_WORKLOADS = ["spawn", "ring", "pingpong", "skynet", "call", "fairness", "kill", "restart", "crash_isolation",
+                 "idle10m"]
 # Systems that implement only some workloads.
 ONLY_WORKLOADS = {"elixir": {"call"}}
-HIGHER_IS_BETTER = {"msgs_per_sec", "calls_per_sec"}
+HIGHER_IS_BETTER = {"msgs_per_sec", "calls_per_sec", "served_share"}
+# Erlang's process limit for idle10m (10M processes; the default runs use +P 4000000).
+ERL_IDLE_P = "20000000"
 WORKERS = 2
 
 
@@ -68,6 +71,9 @@ def configs(smoke: bool, cap: float, kill_cap: float) -> list[Config]:
         for kind in ["spin", "yield", "sleep"]:
             kc = min(kill_cap, 1.0)
             c.append(Config("kill", {"hog-kind": kind, "kills": 2, "cap-secs": kc}, kind, 2 * kc + 20))
+        c.append(Config("restart", {"crashes": 10}, "10 crashes", 30))
+        c.append(Config("crash_isolation", {"children": 200, "clients": 10, "requests": 10}, "200 children x 10", 30))
+        c.append(Config("idle10m", {"n": 20_000}, "n=20k", 30))
         return c
     c.append(Config("spawn", {"n": 1_000_000}, "n=1M", 300))
     c.append(Config("ring", {"procs": 1000, "laps": 1000}, "1k procs x 1k laps", 300))
@@ -83,6 +89,10 @@ def configs(smoke: bool, cap: float, kill_cap: float) -> list[Config]:
                             f"K={k} {kind}", cap + 60))
     for kind in ["spin", "yield", "sleep"]:
         c.append(Config("kill", {"hog-kind": kind, "kills": 5, "cap-secs": kill_cap}, kind, 5 * kill_cap + 60))
+    c.append(Config("restart", {"crashes": 200}, "200 crashes", 120))
+    c.append(Config("crash_isolation", {"children": 10_000, "clients": 100, "requests": 10},
+                    "10k children x 10", 300))
+    c.append(Config("idle10m", {"n": 10_000_000}, "n=10M", 600))
     return c
 
 
@@ -207,6 +217,9 @@ class Run:
 
 
 def run_one(system: str, prefix: list[str], cfg: Config, rep: int, raw_log) -> Run:
+    if system == "erlang" and cfg.workload == "idle10m":
+        # Erlang's process table is sized by +P: raise it for 10M processes.
+        prefix = [ERL_IDLE_P if i > 0 and prefix[i - 1] == "+P" else a for i, a in enumerate(prefix)]
     argv = [*prefix, cfg.workload]
     for k, v in cfg.flags.items():
         argv += [f"--{k}", str(v)]
@@ -295,6 +308,9 @@ def metric_order(workload: str) -> list[str]:
         "call": ["us_per_call", "calls_per_sec"],
         "fairness": ["p50_us", "p99_us", "max_us", "total_ms"],
         "kill": ["kill_latency_us"],
+        "restart": ["restart_p50_us", "restart_max_us"],
+        "crash_isolation": ["served_share", "restart_p50_us", "restart_max_us", "total_ms"],
+        "idle10m": ["feasible", "bytes_per_process", "us_per_spawn"],
     }[workload]
 
 
@@ -302,13 +318,15 @@ def cell(runs: list[Run], metric: str) -> tuple[str, float | None]:
     """Summary of one (system, config, metric) over the repetitions: text and median (or None)."""
     if not runs:
         return "", None
-    vals, statuses, failures, finished = [], [], 0, []
+    vals, statuses, failures, finished, partial = [], [], 0, [], []
     for r in runs:
         if r.failure:
             failures += 1
             continue
         for d in r.lines:
             if d.get("metric") == metric:
+                if "spawned" in d and d.get("n") and d["spawned"] < d["n"]:
+                    partial.append(d["spawned"])
                 statuses.append(d.get("status", "ok"))
                 if d.get("status") == "starved" and "finished" in d:
                     finished.append(f"{d['finished']}/{d.get('light', '?')}")
@@ -329,9 +347,15 @@ def cell(runs: list[Run], metric: str) -> tuple[str, float | None]:
         extra = f" in {len(bad)}/{n} reps" if len(bad) < n else ""
         return word + extra + (f"; ok: {fmt(statistics.median(vals))}" if vals else ""), None
     med = statistics.median(vals)
-    rng = f" ({fmt(min(vals))}–{fmt(max(vals))})" if len(vals) > 1 else ""
     fail = f" +{failures} failed" if failures else ""
-    return f"{fmt(med)}{rng}{fail}", med
+    if metric == "feasible":  # idle10m: 1 or 0 per run
+        yes = sum(1 for v in vals if v >= 1)
+        text = "yes" if yes == len(vals) else ("no" if yes == 0 else f"yes in {yes}/{len(vals)}")
+        return text + fail, None
+    rng = f" ({fmt(min(vals))}–{fmt(max(vals))})" if len(vals) > 1 else ""
+    # idle10m stopped early (memory budget or limit): the figure is over the processes spawned.
+    at = f" (at {fmt(float(min(partial)))} spawned)" if partial else ""
+    return f"{fmt(med)}{rng}{at}{fail}", med
 
 
 def ratio(metric: str, ember: float | None, peer: float | None) -> str:

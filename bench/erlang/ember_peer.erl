@@ -6,7 +6,7 @@
 -module(ember_peer).
 -export([main/0, main/1]).
 %% spawned entry points
--export([idle/0, ring_init/1, ponger/0, pinger/3, skynet/3, caller/4, echo/0, light/3, hog/2]).
+-export([idle/0, idle_hib/0, idle_wake/0, iso_client/5, ring_init/1, ponger/0, pinger/3, skynet/3, caller/4, echo/0, light/3, hog/2]).
 
 -define(SYSTEM, <<"erlang">>).
 
@@ -226,6 +226,71 @@ run("kill", O, Rep0) ->
         false -> emit(Rep, kill_latency_us, percentile(Got, 50), us, ok, Extra)
     end;
 
+run("restart", O, Rep0) ->
+    Crashes = opt_int(O, "crashes", 200),
+    Rep = param(Rep0, crashes, Crashes),
+    quiet(),
+    {ok, _Sup} = ember_peer_sup:start_link([worker], Crashes + 10),
+    Lat = lists:sort([crash_and_wait(worker) || _ <- lists:seq(1, Crashes)]),
+    Extra = [{crashes, Crashes}, {observed, length(Lat)}, {p99_us, percentile(Lat, 99)},
+             {mean_us, lists:sum(Lat) / max(1, length(Lat))},
+             {note, <<"one_for_one supervisor, one permanent gen_server registered by name; "
+                      "crash = a call whose handler does exit(crash); latency = crash request -> "
+                      "first answer of the restarted worker (called by name, retried); logger off">>}],
+    emit(Rep, restart_p50_us, percentile(Lat, 50), us, ok, Extra),
+    emit(Rep, restart_max_us, lists:last(Lat), us, ok, Extra);
+
+run("crash_isolation", O, Rep0) ->
+    Children = max(1, opt_int(O, "children", 10000)),
+    Clients = min(Children, max(1, opt_int(O, "clients", 100))),
+    Requests = opt_int(O, "requests", 10),
+    Rep = param(param(param(Rep0, children, Children), clients, Clients), requests, Requests),
+    quiet(),
+    Names = list_to_tuple([list_to_atom("w" ++ integer_to_list(I)) || I <- lists:seq(0, Children - 1)]),
+    BadTotal = length([K || K <- lists:seq(0, Children * Requests - 1), is_bad(K)]),
+    {ok, _Sup} = ember_peer_sup:start_link(tuple_to_list(Names), BadTotal + 10),
+    Self = self(),
+    Pids = [spawn(?MODULE, iso_client, [Self, Names, J, Clients, Requests])
+            || J <- lists:seq(0, Clients - 1)],
+    wait_run_queues_empty(),
+    T0 = now_ns(),
+    [P ! go || P <- Pids],
+    {G, S, B, L} = collect_iso(Clients, {0, 0, 0, []}),
+    T = now_ns() - T0,
+    Lat = lists:sort(L),
+    Extra = [{good_requests, G}, {served, S}, {bad_requests, B}, {restarts_observed, length(Lat)},
+             {note, <<"one_for_one supervisor of permanent gen_servers registered by name; logger off">>}],
+    emit(Rep, served_share, case G of 0 -> 1.0; _ -> S / G end, share, ok, Extra),
+    emit(Rep, restart_p50_us, percentile(Lat, 50), us, ok, Extra),
+    emit(Rep, restart_max_us, case Lat of [] -> null; _ -> lists:last(Lat) end, us, ok, Extra),
+    emit(Rep, total_ms, ms(T), ms, ok, Extra);
+
+run("idle10m", O, Rep0) ->
+    N = max(1, opt_int(O, "n", 10000000)),
+    Rep = param(Rep0, n, N),
+    process_flag(priority, normal),
+    Budget = idle_budget(O),
+    Base = erlang:system_info(process_count),
+    erlang:garbage_collect(),
+    Rss0 = rss(),
+    T0 = now_ns(),
+    {Pids, Spawned, Infeasible, SettleNs} = idle_spawn(N, (N + 9) div 10, Rss0, Budget, [], 0, 0),
+    T1 = now_ns(),
+    wait_run_queues_empty(),
+    Rss1 = rss(),
+    T3 = now_ns(),
+    [P ! stop || P <- Pids],
+    wait_process_count(Base),
+    T4 = now_ns(),
+    SpawnNs = T1 - T0 - SettleNs,
+    Extra = [{n, N}, {spawned, Spawned}, {feasible, Infeasible =:= null},
+             {total_ms, ms(SpawnNs)}, {release_ms, ms(T4 - T3)}, {rss_before, Rss0}, {rss_after, Rss1}]
+            ++ [{note, Infeasible} || Infeasible =/= null]
+            ++ [{process_note, <<"each process hibernates (erlang:hibernate/3) while it waits">>}],
+    emit(Rep, feasible, case Infeasible of null -> 1; _ -> 0 end, bool, ok, Extra),
+    emit(Rep, bytes_per_process, (Rss1 - Rss0) / max(1, Spawned), bytes, ok, Extra),
+    emit(Rep, us_per_spawn, SpawnNs / 1000 / max(1, Spawned), us, ok, Extra);
+
 run(W, _, _) ->
     io:format(standard_error, "error: unknown workload ~s~n", [W]),
     halt(2).
@@ -236,6 +301,112 @@ spawn_idle(0, Acc) -> Acc;
 spawn_idle(N, Acc) -> spawn_idle(N - 1, [spawn(?MODULE, idle, []) | Acc]).
 
 idle() -> receive stop -> ok end.
+
+%% restart / crash_isolation: crash reports are not printed (as ember has no tracing subscriber
+%% and the Rust contenders silence the panic message of a requested crash); the coordinator is
+%% the client being timed, so it runs at normal priority like everything else.
+quiet() ->
+    logger:set_primary_config(level, none),
+    process_flag(priority, normal).
+
+%% Crash the worker registered as Name, then call it until the restarted worker answers;
+%% returns the time from the crash request to that answer, in us.
+crash_and_wait(Name) ->
+    T0 = now_ns(),
+    {'EXIT', _} = (catch gen_server:call(Name, crash, infinity)),
+    wait_answer(Name),
+    (now_ns() - T0) / 1000.
+
+wait_answer(Name) ->
+    case catch gen_server:call(Name, {work, 0}, infinity) of
+        {'EXIT', _} -> erlang:yield(), wait_answer(Name);
+        _ -> ok
+    end.
+
+is_bad(K) -> ((K * 2654435761) band 16#FFFFFFFF) rem 100 =:= 0.
+
+iso_client(Parent, Names, First, Step, Requests) ->
+    receive go -> ok end,
+    Children = tuple_size(Names),
+    R = lists:foldl(fun(Round, Acc) -> iso_round(Round, First, Step, Children, Names, Acc) end,
+                    {0, 0, 0, []}, lists:seq(0, Requests - 1)),
+    Parent ! {iso, R}.
+
+iso_round(_Round, C, _Step, Children, _Names, Acc) when C >= Children -> Acc;
+iso_round(Round, C, Step, Children, Names, {G, S, B, L}) ->
+    K = Round * Children + C,
+    Name = element(C + 1, Names),
+    Acc = case is_bad(K) of
+              true -> {G, S, B + 1, [crash_and_wait(Name) | L]};
+              false ->
+                  Ok = case catch gen_server:call(Name, {work, K}, infinity) of
+                           {'EXIT', _} -> 0;
+                           _ -> 1
+                       end,
+                  {G + 1, S + Ok, B, L}
+          end,
+    iso_round(Round, C + Step, Step, Children, Names, Acc).
+
+collect_iso(0, Acc) -> Acc;
+collect_iso(N, {G, S, B, L}) ->
+    receive {iso, {G1, S1, B1, L1}} -> collect_iso(N - 1, {G + G1, S + S1, B + B1, L1 ++ L}) end.
+
+%% idle10m: an idle process hibernates (its heap shrinks to what it holds) until its message.
+idle_hib() -> erlang:hibernate(?MODULE, idle_wake, []).
+idle_wake() -> receive stop -> ok end.
+
+mem_available() ->
+    {ok, B} = file:read_file("/proc/meminfo"),
+    case [L || L <- binary:split(B, <<"\n">>, [global]), binary:match(L, <<"MemAvailable:">>) =/= nomatch] of
+        [Line] ->
+            [_, Kb | _] = binary:split(Line, [<<" ">>, <<"\t">>], [global, trim_all]),
+            binary_to_integer(Kb) * 1024;
+        _ -> 0
+    end.
+
+idle_budget(O) ->
+    Cap = round(opt_float(O, "max-gib", 16.0) * (1 bsl 30)),
+    case mem_available() of
+        0 -> Cap;
+        A -> min(Cap, max(0, A - (2 bsl 30)))
+    end.
+
+%% Spawn N in steps; after each step (once the new processes have run to their hibernation),
+%% stop if the RSS growth projected to N exceeds the budget, or at the process limit (+P).
+idle_spawn(N, _Step, _Rss0, _Budget, Acc, Done, Settle) when Done >= N -> {Acc, Done, null, Settle};
+idle_spawn(N, Step, Rss0, Budget, Acc, Done, Settle) ->
+    case spawn_hib(min(Step, N - Done), Acc, Done) of
+        {limit, Acc1, Done1} ->
+            Note = iolist_to_binary(io_lib:format("system_limit after ~b processes: raise +P", [Done1])),
+            {Acc1, Done1, Note, Settle};
+        {ok, Acc1, Done1} when Done1 >= N -> {Acc1, Done1, null, Settle};
+        {ok, Acc1, Done1} ->
+            S0 = now_ns(),
+            wait_run_queues_empty(),
+            Grown = rss() - Rss0,
+            Settle1 = Settle + now_ns() - S0,
+            Projected = Grown / Done1 * N,
+            case Projected > Budget of
+                false -> idle_spawn(N, Step, Rss0, Budget, Acc1, Done1, Settle1);
+                true ->
+                    Note = iolist_to_binary(io_lib:format(
+                        "stopped at ~b processes: ~.0f bytes each, ~.1f GiB projected for ~b > budget ~.1f GiB",
+                        [Done1, Grown / Done1, Projected / (1 bsl 30), N, Budget / (1 bsl 30)])),
+                    {Acc1, Done1, Note, Settle1}
+            end
+    end.
+
+spawn_hib(0, Acc, D) -> {ok, Acc, D};
+spawn_hib(K, Acc, D) ->
+    case try_spawn_hib() of
+        {ok, P} -> spawn_hib(K - 1, [P | Acc], D + 1);
+        limit -> {limit, Acc, D}
+    end.
+
+try_spawn_hib() ->
+    try {ok, spawn(?MODULE, idle_hib, [])}
+    catch error:system_limit -> limit
+    end.
 
 wait_run_queues_empty() ->
     case erlang:statistics(total_run_queue_lengths_all) of

@@ -208,6 +208,17 @@ func main() {
 		fairness(a, r)
 	case "kill":
 		kill(a, r)
+	case "restart":
+		r.param("crashes", a.int("crashes", 200))
+		r.emit("restart_p50_us", nil, "us", "unsupported", kv{"note", noSupervisor})
+		r.emit("restart_max_us", nil, "us", "unsupported", kv{"note", noSupervisor})
+	case "crash_isolation":
+		r.param("children", a.int("children", 10000))
+		for _, m := range []string{"served_share", "restart_p50_us", "restart_max_us", "total_ms"} {
+			r.emit(m, nil, "", "unsupported", kv{"note", noSupervisor})
+		}
+	case "idle10m":
+		idle10m(a, r)
 	default:
 		usage("unknown workload " + a.workload)
 	}
@@ -574,4 +585,92 @@ func kill(a args, r *reporter) {
 	} else {
 		r.emit("kill_latency_us", percentile(lat, 50), "us", "ok", kv{"kills", kills}, kv{"observed", len(lat)}, kv{"max_us", max}, note)
 	}
+}
+
+// ---------------------------------------------------------------- restart, crash_isolation, idle10m
+
+const noSupervisor = "Go has no supervisors (no links, no restart of a failed goroutine; a panic " +
+	"in a goroutine ends the whole program)"
+
+func memAvailable() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "MemAvailable:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// idle10m: spawn n goroutines that wait on their channel, in 10 steps; after each step the RSS
+// growth is projected to n and the spawning stops if it would exceed the budget (--max-gib,
+// default 16, and at most MemAvailable - 2 GiB).
+func idle10m(a args, r *reporter) {
+	n := a.int("n", 10000000)
+	if n < 1 {
+		n = 1
+	}
+	r.param("n", n)
+	budget := int64(a.float("max-gib", 16) * float64(int64(1)<<30))
+	if avail := memAvailable(); avail > 0 && avail-(2<<30) < budget {
+		budget = avail - (2 << 30)
+	}
+	var started, finished int64
+	mailboxes := make([]chan struct{}, 0, n)
+	runtime.GC()
+	rss0 := rssBytes()
+	step := (n + 9) / 10
+	note := ""
+	t0 := time.Now()
+	for len(mailboxes) < n {
+		end := len(mailboxes) + step
+		if end > n {
+			end = n
+		}
+		for len(mailboxes) < end {
+			ch := make(chan struct{}, 1)
+			go func() {
+				atomic.AddInt64(&started, 1)
+				<-ch
+				atomic.AddInt64(&finished, 1)
+			}()
+			mailboxes = append(mailboxes, ch)
+		}
+		if done := len(mailboxes); done < n {
+			grown := rssBytes() - rss0
+			projected := float64(grown) / float64(done) * float64(n)
+			if projected > float64(budget) {
+				note = fmt.Sprintf("stopped at %d processes: %.0f bytes each, %.1f GiB projected for %d > budget %.1f GiB",
+					done, float64(grown)/float64(done), projected/float64(int64(1)<<30), n, float64(budget)/float64(int64(1)<<30))
+				break
+			}
+		}
+	}
+	spawnT := time.Since(t0)
+	spawned := len(mailboxes)
+	waitCount(&started, int64(spawned))
+	rss1 := rssBytes()
+	t1 := time.Now()
+	for _, ch := range mailboxes {
+		ch <- struct{}{}
+	}
+	waitCount(&finished, int64(spawned))
+	releaseT := time.Since(t1)
+	extra := []kv{{"n", n}, {"spawned", spawned}, {"feasible", note == ""}, {"total_ms", ms(spawnT)},
+		{"release_ms", ms(releaseT)}, {"rss_before", rss0}, {"rss_after", rss1}}
+	feasible := 1
+	if note != "" {
+		feasible = 0
+		extra = append(extra, kv{"note", note})
+	}
+	r.emit("feasible", feasible, "bool", "ok", extra...)
+	r.emit("bytes_per_process", float64(rss1-rss0)/float64(spawned), "bytes", "ok", extra...)
+	r.emit("us_per_spawn", float64(spawnT.Nanoseconds())/1e3/float64(spawned), "us", "ok", extra...)
 }

@@ -87,9 +87,10 @@ impl Args {
 pub fn usage_exit(msg: &str) -> ! {
     eprintln!("error: {msg}");
     eprintln!(
-        "usage: <bench> <spawn|ring|pingpong|skynet|call|fairness|kill> [--workers 2] [--n N] [--procs R] \
-         [--laps L] [--pairs P] [--trips T] [--leaves 1000000] [--callers C] [--calls M] [--light L] \
-         [--hogs K] [--hog-kind spin|yield|sleep] [--cap-secs S] [--kills N] [--sleep-ms MS]"
+        "usage: <bench> <spawn|ring|pingpong|skynet|call|fairness|kill|restart|crash_isolation|idle10m> \
+         [--workers 2] [--n N] [--procs R] [--laps L] [--pairs P] [--trips T] [--leaves 1000000] [--callers C] [--calls M] [--light L] \
+         [--hogs K] [--hog-kind spin|yield|sleep] [--cap-secs S] [--kills N] [--sleep-ms MS] [--crashes N] [--children N] [--clients C] \
+         [--requests R] [--max-gib G]"
     );
     std::process::exit(2)
 }
@@ -616,4 +617,253 @@ pub fn report_call(
         "ok",
         &extra,
     );
+}
+
+// ---- restart, crash_isolation, idle10m (shared by every Rust contender) ----
+
+/// The message of the panic that crashes a worker in `restart` and `crash_isolation`.
+pub const CRASH_MSG: &str = "bench: crash requested";
+
+/// Silence the default panic message for the requested crashes only (the Erlang peer switches
+/// its logger off the same way); any other panic is still printed.
+pub fn quiet_crash_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let p = info.payload();
+        let msg = p
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| p.downcast_ref::<String>().map(String::as_str));
+        if msg != Some(CRASH_MSG) {
+            default(info);
+        }
+    }));
+}
+
+/// crash_isolation: whether request `k` (global index `round * children + child`) carries a bad
+/// input. The same formula in every contender: 1% of the requests, spread pseudo-randomly.
+pub fn is_bad_request(k: u64) -> bool {
+    (k.wrapping_mul(2_654_435_761) & 0xFFFF_FFFF) % 100 == 0
+}
+
+/// Print the restart lines: `restart_p50_us`, `restart_max_us` (from the crash request to the
+/// first answer of the restarted worker).
+pub fn report_restart(rep: &Reporter, lat: &[Duration], crashes: usize, note: Option<&str>) {
+    let mut us: Vec<f64> = lat.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+    us.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let mean = if us.is_empty() {
+        None
+    } else {
+        Some(us.iter().sum::<f64>() / us.len() as f64)
+    };
+    let mut extra: Vec<(&str, V)> = vec![
+        ("crashes", crashes.into()),
+        ("observed", us.len().into()),
+        ("p99_us", percentile(&us, 99.0).into()),
+        ("mean_us", mean.into()),
+    ];
+    if let Some(n) = note {
+        extra.push(("note", n.into()));
+    }
+    let status = if us.len() == crashes { "ok" } else { "error" };
+    rep.emit(
+        "restart_p50_us",
+        percentile(&us, 50.0),
+        "us",
+        status,
+        &extra,
+    );
+    rep.emit("restart_max_us", us.last().copied(), "us", status, &extra);
+}
+
+/// What a crash_isolation run counted.
+#[derive(Clone, Debug, Default)]
+pub struct IsolationResult {
+    /// Requests with a good input.
+    pub good: u64,
+    /// Good requests answered (at the first attempt).
+    pub served: u64,
+    /// Requests with a bad input (each one crashes its worker).
+    pub bad: u64,
+    /// Per crash: from the bad request to the first answer of the restarted worker.
+    pub restarts: Vec<Duration>,
+    /// From the start signal until every client has finished.
+    pub total: Duration,
+}
+
+/// Print the crash_isolation lines: `served_share`, `restart_p50_us`, `restart_max_us`,
+/// `total_ms`.
+pub fn report_isolation(rep: &Reporter, r: &IsolationResult, note: Option<&str>) {
+    let mut us: Vec<f64> = r.restarts.iter().map(|d| d.as_secs_f64() * 1e6).collect();
+    us.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let mut extra: Vec<(&str, V)> = vec![
+        ("good_requests", r.good.into()),
+        ("served", r.served.into()),
+        ("bad_requests", r.bad.into()),
+        ("restarts_observed", us.len().into()),
+    ];
+    if let Some(n) = note {
+        extra.push(("note", n.into()));
+    }
+    let share = if r.good == 0 {
+        1.0
+    } else {
+        r.served as f64 / r.good as f64
+    };
+    rep.emit("served_share", share, "share", "ok", &extra);
+    rep.emit("restart_p50_us", percentile(&us, 50.0), "us", "ok", &extra);
+    rep.emit("restart_max_us", us.last().copied(), "us", "ok", &extra);
+    rep.emit("total_ms", r.total.as_secs_f64() * 1e3, "ms", "ok", &extra);
+}
+
+/// `MemAvailable` of `/proc/meminfo`, in bytes (0 if unknown).
+pub fn mem_available_bytes() -> u64 {
+    let s = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    for line in s.lines() {
+        if let Some(rest) = line.strip_prefix("MemAvailable:") {
+            let kb: u64 = rest
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap_or(0);
+            return kb * 1024;
+        }
+    }
+    0
+}
+
+/// idle10m: how far the RSS may grow: `--max-gib` (default 16) GiB, and never more than the
+/// memory available at the start minus 2 GiB.
+pub fn idle_budget_bytes(args: &Args) -> u64 {
+    let cap = (args.f64("max-gib", 16.0) * (1u64 << 30) as f64) as u64;
+    let avail = mem_available_bytes();
+    if avail == 0 {
+        cap
+    } else {
+        cap.min(avail.saturating_sub(2 << 30))
+    }
+}
+
+/// idle10m: spawn in this many steps; after each one the RSS is checked against the budget.
+pub const IDLE_STEPS: usize = 10;
+
+/// idle10m: after `spawned` of `n` processes, `Some(note)` if the RSS growth so far, projected
+/// linearly to `n`, would exceed `budget` (the spawning must stop: not feasible).
+pub fn idle_over_budget(
+    spawned: usize,
+    n: usize,
+    rss_before: u64,
+    rss_now: u64,
+    budget: u64,
+) -> Option<String> {
+    let grown = rss_now.saturating_sub(rss_before);
+    let projected = grown as f64 / spawned.max(1) as f64 * n as f64;
+    (projected > budget as f64).then(|| {
+        format!(
+            "stopped at {spawned} processes: {:.0} bytes each, {:.1} GiB projected for {n} > \
+             budget {:.1} GiB",
+            grown as f64 / spawned.max(1) as f64,
+            projected / (1u64 << 30) as f64,
+            budget as f64 / (1u64 << 30) as f64
+        )
+    })
+}
+
+/// What an idle10m run measured.
+#[derive(Clone, Debug)]
+pub struct IdleResult {
+    /// Processes asked for.
+    pub n: usize,
+    /// Processes actually spawned (fewer if the budget or a limit stopped the spawning).
+    pub spawned: usize,
+    /// The spawn loop (of the `spawned` processes).
+    pub spawn: Duration,
+    /// Until every spawned process has ended after its release message.
+    pub release: Duration,
+    /// VmRSS before the spawn loop.
+    pub rss_before: u64,
+    /// VmRSS once every spawned process waits.
+    pub rss_after: u64,
+    /// `None` if all `n` were spawned; else why not.
+    pub infeasible: Option<String>,
+}
+
+/// Print the idle10m lines: `feasible` (1 or 0), `bytes_per_process`, `us_per_spawn` (both over
+/// the processes actually spawned).
+pub fn report_idle(rep: &Reporter, r: &IdleResult) {
+    let mut extra: Vec<(&str, V)> = vec![
+        ("n", r.n.into()),
+        ("spawned", r.spawned.into()),
+        ("feasible", r.infeasible.is_none().into()),
+        ("total_ms", V::F(r.spawn.as_secs_f64() * 1e3)),
+        ("release_ms", V::F(r.release.as_secs_f64() * 1e3)),
+        ("rss_before", r.rss_before.into()),
+        ("rss_after", r.rss_after.into()),
+    ];
+    if let Some(n) = &r.infeasible {
+        extra.push(("note", n.clone().into()));
+    }
+    let feasible = if r.infeasible.is_none() { 1.0 } else { 0.0 };
+    rep.emit("feasible", feasible, "bool", "ok", &extra);
+    let spawned = r.spawned.max(1) as f64;
+    rep.emit(
+        "bytes_per_process",
+        r.rss_after.saturating_sub(r.rss_before) as f64 / spawned,
+        "bytes",
+        "ok",
+        &extra,
+    );
+    rep.emit(
+        "us_per_spawn",
+        r.spawn.as_secs_f64() * 1e6 / spawned,
+        "us",
+        "ok",
+        &extra,
+    );
+}
+
+/// crash_isolation: the loop of one load-generating client, for contenders whose calls are
+/// futures. It serves children `first`, `first + step`, ... for `requests` rounds; request `k`
+/// (`round * children + child`) with a bad input goes through `crash_and_wait(child)` (crash the
+/// worker, wait until its restart answers, return that time), any other through
+/// `work(child, k)` (true if answered).
+pub async fn iso_client_loop<C, CF, W, WF>(
+    children: usize,
+    first: usize,
+    step: usize,
+    requests: u64,
+    mut crash_and_wait: C,
+    mut work: W,
+) -> IsolationResult
+where
+    C: FnMut(usize) -> CF,
+    CF: std::future::Future<Output = Duration>,
+    W: FnMut(usize, u64) -> WF,
+    WF: std::future::Future<Output = bool>,
+{
+    let mut r = IsolationResult::default();
+    for round in 0..requests {
+        for c in (first..children).step_by(step.max(1)) {
+            let k = round * children as u64 + c as u64;
+            if is_bad_request(k) {
+                r.bad += 1;
+                r.restarts.push(crash_and_wait(c).await);
+            } else {
+                r.good += 1;
+                r.served += u64::from(work(c, k).await);
+            }
+        }
+    }
+    r
+}
+
+impl IsolationResult {
+    /// Add another client's counts to these.
+    pub fn merge(&mut self, other: IsolationResult) {
+        self.good += other.good;
+        self.served += other.served;
+        self.bad += other.bad;
+        self.restarts.extend(other.restarts);
+    }
 }

@@ -1,7 +1,8 @@
 //! The ember contender of the side-by-side benchmark suite: the seven workloads of
 //! `bench/README.md` written the way ember is meant to be used — processes spawned with
 //! `ember_rt::spawn`, typed mailboxes, `Pid::send`, an `ember_otp` GenServer for `call`,
-//! `exit(pid, Kill)` and a monitor for `kill`.
+//! `exit(pid, Kill)` and a monitor for `kill`, an `ember_otp` Supervisor of GenServers for
+//! `restart` and `crash_isolation`.
 //!
 //! `ember_bench <workload> [--key value]...`; one JSON line per metric on stdout (system
 //! `ember`). The throughput workloads run in a root process (`Runtime::run`). `fairness` and
@@ -15,11 +16,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ember_otp::gen_server::{self, CallResult, Caller, Context, GenServer, Init, Server};
-use ember_rt::{ExitReason, Mailbox, Message, Pid, Runtime, Timeout};
+use ember_otp::gen_server::{
+    self, CallResult, Caller, Context, GenServer, Init, Server, StartOpts, call_name_timeout,
+};
+use ember_otp::supervisor::{Flags, Supervisor};
+use ember_rt::{ExitReason, Mailbox, Message, Name, Pid, Runtime, Timeout};
 use peers_common::{
-    Args, FairnessResult, HogKind, Reporter, SpawnResult, V, hard_exit, report_call,
-    report_fairness, report_kill_with, report_pingpong, report_ring, report_skynet, report_spawn,
+    Args, CRASH_MSG, FairnessResult, HogKind, IDLE_STEPS, IdleResult, IsolationResult, Reporter,
+    SpawnResult, V, hard_exit, idle_budget_bytes, idle_over_budget, is_bad_request,
+    quiet_crash_panics, report_call, report_fairness, report_idle, report_isolation,
+    report_kill_with, report_pingpong, report_restart, report_ring, report_skynet, report_spawn,
     rss_bytes, sleep_until, spin_chunk, spin_until, usage_exit,
 };
 
@@ -45,6 +51,9 @@ fn main() {
         "call" => call(&rt, &args, rep),
         "fairness" => fairness(&rt, &args, rep),
         "kill" => kill(&rt, &args, rep),
+        "restart" => restart(&rt, &args, rep),
+        "crash_isolation" => crash_isolation(&rt, &args, rep),
+        "idle10m" => idle10m(&rt, &args, rep),
         w => usage_exit(&format!("unknown workload {w}")),
     }
     // Never drop the runtime: a fairness or kill run may leave a worker inside a poll.
@@ -535,4 +544,259 @@ fn kill(rt: &Runtime, args: &Args, mut rep: Reporter) {
         Some(note),
         &[("zombie_at_down", zombies.into())],
     );
+}
+
+// ---------------------------------------------------------------------------------- restart
+
+/// A request to a supervised worker: some work, or a bad input that makes it crash.
+enum Req {
+    Work(u64),
+    Crash,
+}
+
+/// The supervised worker of `restart` and `crash_isolation`: a GenServer holding a sum; a bad
+/// input makes its handler panic (the GenServer exits with `ExitReason::Panic`, the supervisor
+/// restarts it).
+struct Worker(u64);
+
+impl GenServer for Worker {
+    type Arg = ();
+    type Call = Req;
+    type Reply = u64;
+    type Cast = ();
+    type Info = ();
+    type Continue = ();
+
+    async fn init(_: (), _ctx: &mut Context<Self>) -> Init<Self> {
+        Init::Ok(Worker(0))
+    }
+
+    async fn handle_call(
+        &mut self,
+        req: Req,
+        _from: &mut Caller<u64>,
+        _ctx: &mut Context<Self>,
+    ) -> CallResult<Self> {
+        match req {
+            Req::Work(x) => {
+                self.0 = self.0.wrapping_add(x);
+                CallResult::Reply(self.0)
+            }
+            Req::Crash => std::panic::panic_any(CRASH_MSG),
+        }
+    }
+}
+
+/// The child spec of a worker registered as `name` (permanent, the default).
+fn worker_spec(name: &Name, id: String) -> ember_otp::child::ChildSpec {
+    gen_server::child_spec_opts::<Worker>((), StartOpts::new().name(name.clone())).with_id(id)
+}
+
+/// Crash the worker registered as `name` (the call must fail), then call it by name until the
+/// restarted worker answers (Erlang: `gen_server:call(Name, ping)` retried on `noproc`).
+/// Returns the time from the crash request to that answer.
+async fn crash_and_wait(name: &Name) -> Duration {
+    let t0 = Instant::now();
+    let crashed = call_name_timeout::<Worker>(name, Req::Crash, Timeout::Infinity).await;
+    debug_assert!(crashed.is_err());
+    loop {
+        if call_name_timeout::<Worker>(name, Req::Work(0), Timeout::Infinity)
+            .await
+            .is_ok()
+        {
+            return t0.elapsed();
+        }
+        ember_rt::yield_now().await;
+    }
+}
+
+fn restart(rt: &Runtime, args: &Args, mut rep: Reporter) {
+    quiet_crash_panics();
+    let crashes = args.usize("crashes", 200);
+    rep.param("crashes", crashes);
+    let outcome = run_root(rt, move |_: Mailbox<()>| async move {
+        let name = Name::from("worker");
+        // Never give up within the run: more restarts allowed than crashes requested.
+        let flags = Flags::one_for_one()
+            .intensity(crashes as u32 + 10)
+            .period(5);
+        let _sup = Supervisor::start_link(flags, [worker_spec(&name, "worker".into())])
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut lat = Vec::with_capacity(crashes);
+        for _ in 0..crashes {
+            lat.push(crash_and_wait(&name).await);
+        }
+        Ok::<_, String>(lat)
+    });
+    stats_tail(rt, &mut rep);
+    let note = "one_for_one Supervisor, one permanent GenServer registered by name; crash = a \
+                call whose handler panics; latency = crash request -> first answer of the \
+                restarted worker (called by name, retried)";
+    match outcome {
+        Ok(lat) => report_restart(&rep, &lat, crashes, Some(note)),
+        Err(e) => rep.emit(
+            "restart_p50_us",
+            V::Null,
+            "us",
+            "error",
+            &[("note", e.into())],
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------- crash_isolation
+
+/// A load-generating client: waits for `go`, then makes `requests` rounds over its children
+/// (`first`, `first + step`, ...), each request by name; a bad input crashes the worker and the
+/// client waits for its restart (timed); good requests must be answered at once.
+async fn iso_client(
+    mut mb: Mailbox<()>,
+    names: Arc<Vec<Name>>,
+    first: usize,
+    step: usize,
+    requests: u64,
+    report: Pid<IsolationResult>,
+) {
+    mb.recv().await;
+    let children = names.len();
+    let mut r = IsolationResult::default();
+    for round in 0..requests {
+        for c in (first..children).step_by(step) {
+            let k = round * children as u64 + c as u64;
+            if is_bad_request(k) {
+                r.bad += 1;
+                r.restarts.push(crash_and_wait(&names[c]).await);
+            } else {
+                r.good += 1;
+                let reply =
+                    call_name_timeout::<Worker>(&names[c], Req::Work(k), Timeout::Infinity).await;
+                r.served += u64::from(reply.is_ok());
+            }
+        }
+    }
+    report.send(r);
+}
+
+fn crash_isolation(rt: &Runtime, args: &Args, mut rep: Reporter) {
+    quiet_crash_panics();
+    let children = args.usize("children", 10_000).max(1);
+    let clients = args.usize("clients", 100).clamp(1, children);
+    let requests = args.u64("requests", 10);
+    rep.param("children", children)
+        .param("clients", clients)
+        .param("requests", requests);
+    let bad_total = (0..children as u64 * requests)
+        .filter(|&k| is_bad_request(k))
+        .count();
+    let outcome = run_root(rt, move |mut mb: Mailbox<IsolationResult>| async move {
+        let names: Arc<Vec<Name>> =
+            Arc::new((0..children).map(|i| Name::from(format!("w{i}"))).collect());
+        let specs: Vec<_> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| worker_spec(n, format!("w{i}")))
+            .collect();
+        let flags = Flags::one_for_one()
+            .intensity(bad_total as u32 + 10)
+            .period(5);
+        let _sup = Supervisor::start_link(flags, specs)
+            .await
+            .map_err(|e| e.to_string())?;
+        let me = mb.pid();
+        let mut pids = Vec::with_capacity(clients);
+        for j in 0..clients {
+            let names = names.clone();
+            pids.push(ember_rt::spawn(move |mb: Mailbox<()>| {
+                iso_client(mb, names, j, clients, requests, me)
+            }));
+        }
+        settle().await;
+        let t0 = Instant::now();
+        for p in &pids {
+            p.send(());
+        }
+        let mut total = IsolationResult::default();
+        for _ in 0..clients {
+            let r = mb.recv().await;
+            total.good += r.good;
+            total.served += r.served;
+            total.bad += r.bad;
+            total.restarts.extend(r.restarts);
+        }
+        total.total = t0.elapsed();
+        Ok::<_, String>(total)
+    });
+    stats_tail(rt, &mut rep);
+    match outcome {
+        Ok(r) => report_isolation(
+            &rep,
+            &r,
+            Some("one_for_one Supervisor of permanent GenServers registered by name"),
+        ),
+        Err(e) => rep.emit(
+            "served_share",
+            V::Null,
+            "share",
+            "error",
+            &[("note", e.into())],
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------- idle10m
+
+fn idle10m(rt: &Runtime, args: &Args, mut rep: Reporter) {
+    let n = args.usize("n", 10_000_000).max(1);
+    rep.param("n", n);
+    let budget = idle_budget_bytes(args);
+    let r = run_root(rt, move |_: Mailbox<()>| async move {
+        let started = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let mut pids: Vec<Pid<()>> = Vec::with_capacity(n);
+        let step = n.div_ceil(IDLE_STEPS);
+        let rss_before = rss_bytes();
+        let t0 = Instant::now();
+        let mut infeasible = None;
+        while pids.len() < n {
+            let end = (pids.len() + step).min(n);
+            while pids.len() < end {
+                let (s, f) = (started.clone(), finished.clone());
+                pids.push(ember_rt::spawn(move |mut mb: Mailbox<()>| async move {
+                    s.fetch_add(1, Ordering::Release);
+                    mb.recv().await;
+                    f.fetch_add(1, Ordering::Release);
+                }));
+                preempt_point().await;
+            }
+            if pids.len() < n {
+                infeasible = idle_over_budget(pids.len(), n, rss_before, rss_bytes(), budget);
+                if infeasible.is_some() {
+                    break;
+                }
+            }
+        }
+        let spawn = t0.elapsed();
+        let spawned = pids.len();
+        wait_count(&started, spawned).await;
+        let rss_after = rss_bytes();
+        let t1 = Instant::now();
+        for pid in &pids {
+            pid.send(());
+            preempt_point().await;
+        }
+        wait_count(&finished, spawned).await;
+        let release = t1.elapsed();
+        IdleResult {
+            n,
+            spawned,
+            spawn,
+            release,
+            rss_before,
+            rss_after,
+            infeasible,
+        }
+    });
+    stats_tail(rt, &mut rep);
+    report_idle(&rep, &r);
 }

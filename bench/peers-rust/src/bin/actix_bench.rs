@@ -32,6 +32,9 @@ fn main() {
             "call" => call_bench(&arbs, &args, rep).await,
             "fairness" => fairness(&arbs, &args, rep),
             "kill" => kill(&arbs, &args, rep),
+            "restart" => restart(&arbs, &args, rep).await,
+            "crash_isolation" => crash_isolation(&arbs, &args, rep).await,
+            "idle10m" => idle10m(&arbs, &args, rep).await,
             w => usage_exit(&format!("unknown workload {w}")),
         }
         hard_exit(0)
@@ -84,7 +87,13 @@ async fn spawn_bench(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
         arb.spawn(async move {
             let mut addrs = Vec::with_capacity(share);
             for _ in 0..share {
-                addrs.push(Idle { started: s1.clone(), stopped: s2.clone() }.start());
+                addrs.push(
+                    Idle {
+                        started: s1.clone(),
+                        stopped: s2.clone(),
+                    }
+                    .start(),
+                );
             }
             let _ = tx.send(addrs);
         });
@@ -227,7 +236,11 @@ async fn pingpong(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
         // Both members of a pair live on the same arbiter; pairs alternate between arbiters.
         let arb = &arbs[i % arbs.len()];
         let done = done_tx.clone();
-        let pinger = Pinger::start_in_arbiter(arb, move |_| Pinger { trips, ponger: None, done });
+        let pinger = Pinger::start_in_arbiter(arb, move |_| Pinger {
+            trips,
+            ponger: None,
+            done,
+        });
         let p2 = pinger.clone();
         let ponger = Ponger::start_in_arbiter(arb, move |_| Ponger { pinger: p2 });
         ps.push((pinger, ponger));
@@ -466,11 +479,19 @@ fn fairness(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
     let kind = args.hog_kind();
     let sleep_ms = args.u64("sleep-ms", 10);
     let cap = Duration::from_secs_f64(args.f64("cap-secs", 30.0));
-    rep.param("light", light).param("trips", trips).param("hogs", hogs).param("hog_kind", kind.name());
+    rep.param("light", light)
+        .param("trips", trips)
+        .param("hogs", hogs)
+        .param("hog_kind", kind.name());
     let stop = Arc::new(AtomicBool::new(false));
     for i in 0..hogs {
         let stop = stop.clone();
-        Hog::start_in_arbiter(&arbs[i % arbs.len()], move |_| Hog { kind, sleep_ms, stop, on_stopped: None });
+        Hog::start_in_arbiter(&arbs[i % arbs.len()], move |_| Hog {
+            kind,
+            sleep_ms,
+            stop,
+            on_stopped: None,
+        });
     }
     std::thread::sleep(Duration::from_millis(50));
     // The coordinator is the System thread (no actor runs there); it blocks on a std channel
@@ -559,5 +580,182 @@ fn kill(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
         &lat,
         kills,
         Some("no kill in actix: a StopHog message (ctx.stop()); notification = Actor::stopped"),
+    );
+}
+
+// ---------------------------------------------------------------- restart, crash_isolation
+
+/// The supervised worker: holds a sum. actix has no crash a supervisor would see (a panic in a
+/// handler takes down its arbiter's thread): the failure is `ctx.stop()`, after which the
+/// `Supervisor` calls `restarting` and runs the actor again on the same address and mailbox.
+struct Worker(u64);
+impl Actor for Worker {
+    type Context = Context<Self>;
+}
+impl Supervised for Worker {
+    fn restarting(&mut self, _: &mut Context<Self>) {
+        self.0 = 0; // a fresh state, as a restarted process starts from init
+    }
+}
+#[derive(Message)]
+#[rtype(result = "u64")]
+struct Work(u64);
+#[derive(Message)]
+#[rtype(result = "()")]
+struct Crash;
+impl Handler<Work> for Worker {
+    type Result = u64;
+    fn handle(&mut self, Work(x): Work, _: &mut Context<Self>) -> u64 {
+        self.0 = self.0.wrapping_add(x);
+        self.0
+    }
+}
+impl Handler<Crash> for Worker {
+    type Result = ();
+    fn handle(&mut self, _: Crash, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+/// Crash the worker, then send it work until the restarted worker answers; the time from the
+/// crash request to that answer (the address survives restarts: no lookup).
+async fn crash_and_wait(w: &Addr<Worker>) -> Duration {
+    let t0 = Instant::now();
+    let _ = w.send(Crash).await;
+    while w.send(Work(0)).await.is_err() {
+        actix_rt::task::yield_now().await;
+    }
+    t0.elapsed()
+}
+
+const SUP_NOTE: &str = "Supervisor::start_in_arbiter + Supervised::restarting; crash = a handler \
+                        calling ctx.stop() (a panic would take down the arbiter); the address and \
+                        mailbox survive the restart";
+
+async fn restart(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
+    let crashes = args.usize("crashes", 200);
+    rep.param("crashes", crashes);
+    let w = Supervisor::start_in_arbiter(&arbs[0], |_| Worker(0));
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Duration>>();
+    // The client runs on the other arbiter (a future there), as a separate process would.
+    arbs[1 % arbs.len()].spawn(async move {
+        let mut lat = Vec::with_capacity(crashes);
+        for _ in 0..crashes {
+            lat.push(crash_and_wait(&w).await);
+        }
+        let _ = tx.send(lat);
+    });
+    let lat = rx.recv().await.unwrap_or_default();
+    report_restart(&rep, &lat, crashes, Some(SUP_NOTE));
+}
+
+async fn crash_isolation(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
+    let children = args.usize("children", 10_000).max(1);
+    let clients = args.usize("clients", 100).clamp(1, children);
+    let requests = args.u64("requests", 10);
+    rep.param("children", children)
+        .param("clients", clients)
+        .param("requests", requests);
+    let workers: Arc<Vec<Addr<Worker>>> = Arc::new(
+        (0..children)
+            .map(|i| Supervisor::start_in_arbiter(&arbs[i % arbs.len()], |_| Worker(0)))
+            .collect(),
+    );
+    let barrier = Arc::new(Barrier::new(clients + 1));
+    let (tx, mut rx) = mpsc::unbounded_channel::<IsolationResult>();
+    for j in 0..clients {
+        let (ws, b, tx) = (workers.clone(), barrier.clone(), tx.clone());
+        arbs[j % arbs.len()].spawn(async move {
+            b.wait().await;
+            let w = &ws;
+            let r = iso_client_loop(
+                w.len(),
+                j,
+                clients,
+                requests,
+                |c| crash_and_wait(&w[c]),
+                |c, k| async move { w[c].send(Work(k)).await.is_ok() },
+            )
+            .await;
+            let _ = tx.send(r);
+        });
+    }
+    barrier.wait().await;
+    let t0 = Instant::now();
+    let mut total = IsolationResult::default();
+    for _ in 0..clients {
+        total.merge(rx.recv().await.unwrap_or_default());
+    }
+    total.total = t0.elapsed();
+    report_isolation(&rep, &total, Some(SUP_NOTE));
+}
+
+// ---------------------------------------------------------------- idle10m
+
+async fn idle10m(arbs: &[ArbiterHandle], args: &Args, mut rep: Reporter) {
+    let n = args.usize("n", 10_000_000).max(1);
+    rep.param("n", n);
+    let budget = idle_budget_bytes(args);
+    let started = Arc::new(AtomicUsize::new(0));
+    let stopped = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<Addr<Idle>>>();
+    let step = n.div_ceil(IDLE_STEPS);
+    let mut all: Vec<Vec<Addr<Idle>>> = Vec::new();
+    let mut spawned = 0;
+    let mut infeasible = None;
+    let rss_before = rss_bytes();
+    let t0 = Instant::now();
+    while spawned < n {
+        let this = step.min(n - spawned);
+        // One spawner per arbiter, each starting its share of actors on its own arbiter.
+        for (i, arb) in arbs.iter().enumerate() {
+            let share = this / arbs.len() + usize::from(i < this % arbs.len());
+            let (tx, s1, s2) = (tx.clone(), started.clone(), stopped.clone());
+            arb.spawn(async move {
+                let mut addrs = Vec::with_capacity(share);
+                for _ in 0..share {
+                    addrs.push(
+                        Idle {
+                            started: s1.clone(),
+                            stopped: s2.clone(),
+                        }
+                        .start(),
+                    );
+                }
+                let _ = tx.send(addrs);
+            });
+        }
+        for _ in 0..arbs.len() {
+            all.push(rx.recv().await.unwrap());
+        }
+        spawned += this;
+        if spawned < n {
+            infeasible = idle_over_budget(spawned, n, rss_before, rss_bytes(), budget);
+            if infeasible.is_some() {
+                break;
+            }
+        }
+    }
+    let spawn = t0.elapsed();
+    wait_count(&started, spawned).await;
+    let rss_after = rss_bytes();
+    let t1 = Instant::now();
+    for a in all.iter().flatten() {
+        a.do_send(Release);
+    }
+    wait_count(&stopped, spawned).await;
+    let release = t1.elapsed();
+    drop(all);
+    report_idle(
+        &rep,
+        &IdleResult {
+            n,
+            spawned,
+            spawn,
+            release,
+            rss_before,
+            rss_after,
+            infeasible,
+        },
     );
 }

@@ -3,7 +3,8 @@
 //! threads (default 2). See bench/README.md.
 
 use peers_common::*;
-use ractor::{call, Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
+use ractor::{call, Actor, ActorId, ActorProcessingErr, ActorRef, RpcReplyPort, SupervisionEvent};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -32,6 +33,9 @@ fn main() {
         "call" => call_bench(&rt, &args, rep),
         "fairness" => fairness(&rt, &args, rep),
         "kill" => kill(&rt, &args, rep),
+        "restart" => restart(&rt, &args, rep),
+        "crash_isolation" => crash_isolation(&rt, &args, rep),
+        "idle10m" => idle10m(&rt, &args, rep),
         w => usage_exit(&format!("unknown workload {w}")),
     }
     hard_exit(0)
@@ -41,9 +45,9 @@ fn run_on<F: Future + Send + 'static>(rt: &tokio::runtime::Runtime, fut: F) -> F
 where
     F::Output: Send + 'static,
 {
-    rt.block_on(rt.spawn(fut)).expect("coordinator task panicked")
+    rt.block_on(rt.spawn(fut))
+        .expect("coordinator task panicked")
 }
-
 
 // ---------------------------------------------------------------- spawn
 
@@ -131,10 +135,17 @@ fn ring(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
         let mut nodes = Vec::with_capacity(procs);
         for i in 0..procs {
             let done = if i == 0 { Some(done_tx.clone()) } else { None };
-            nodes.push(Actor::spawn(None, RingNode { done }, ()).await.expect("spawn").0);
+            nodes.push(
+                Actor::spawn(None, RingNode { done }, ())
+                    .await
+                    .expect("spawn")
+                    .0,
+            );
         }
         for i in 0..procs {
-            nodes[i].cast(RingMsg::Next(nodes[(i + 1) % procs].clone())).unwrap();
+            nodes[i]
+                .cast(RingMsg::Next(nodes[(i + 1) % procs].clone()))
+                .unwrap();
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
         let t0 = Instant::now();
@@ -166,7 +177,12 @@ impl Actor for Pinger {
     async fn pre_start(&self, _: ActorRef<PingMsg>, _: ()) -> Res<Self::State> {
         Ok(None)
     }
-    async fn handle(&self, myself: ActorRef<PingMsg>, msg: PingMsg, ponger: &mut Self::State) -> Res<()> {
+    async fn handle(
+        &self,
+        myself: ActorRef<PingMsg>,
+        msg: PingMsg,
+        ponger: &mut Self::State,
+    ) -> Res<()> {
         match msg {
             PingMsg::Start(p) => {
                 p.cast(0).unwrap();
@@ -207,7 +223,16 @@ fn pingpong(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel();
         let mut ps = Vec::with_capacity(pairs);
         for _ in 0..pairs {
-            let (pinger, _) = Actor::spawn(None, Pinger { trips, done: done_tx.clone() }, ()).await.unwrap();
+            let (pinger, _) = Actor::spawn(
+                None,
+                Pinger {
+                    trips,
+                    done: done_tx.clone(),
+                },
+                (),
+            )
+            .await
+            .unwrap();
             let (ponger, _) = Actor::spawn(None, Ponger, pinger.clone()).await.unwrap();
             ps.push((pinger, ponger));
         }
@@ -257,11 +282,21 @@ impl Actor for SkyNode {
     type Msg = SkyMsg;
     type State = SkyState;
     type Arguments = (u64, u64, Parent);
-    async fn pre_start(&self, myself: ActorRef<SkyMsg>, (num, size, parent): (u64, u64, Parent)) -> Res<SkyState> {
+    async fn pre_start(
+        &self,
+        myself: ActorRef<SkyMsg>,
+        (num, size, parent): (u64, u64, Parent),
+    ) -> Res<SkyState> {
         // Spawning the children from pre_start would build the whole tree inline in the parent's
         // task (Actor::spawn awaits pre_start); a self-message lets the children run in parallel.
         myself.cast(SkyMsg::Start)?;
-        Ok(SkyState { num, size, parent, acc: 0, got: 0 })
+        Ok(SkyState {
+            num,
+            size,
+            parent,
+            acc: 0,
+            got: 0,
+        })
     }
     async fn handle(&self, myself: ActorRef<SkyMsg>, msg: SkyMsg, st: &mut SkyState) -> Res<()> {
         match msg {
@@ -272,7 +307,12 @@ impl Actor for SkyNode {
                 } else {
                     let sub = st.size / 10;
                     for i in 0..10 {
-                        Actor::spawn(None, SkyNode, (st.num + i * sub, sub, Parent::Node(myself.clone()))).await?;
+                        Actor::spawn(
+                            None,
+                            SkyNode,
+                            (st.num + i * sub, sub, Parent::Node(myself.clone())),
+                        )
+                        .await?;
                     }
                 }
             }
@@ -295,7 +335,9 @@ fn skynet_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let (sum, elapsed) = run_on(rt, async move {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let t0 = Instant::now();
-        Actor::spawn(None, SkyNode, (0, leaves, Parent::Root(tx))).await.unwrap();
+        Actor::spawn(None, SkyNode, (0, leaves, Parent::Root(tx)))
+            .await
+            .unwrap();
         let sum = rx.recv().await.unwrap();
         (sum, t0.elapsed())
     });
@@ -442,10 +484,17 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let kind = args.hog_kind();
     let sleep_ms = args.u64("sleep-ms", 10);
     let cap = Duration::from_secs_f64(args.f64("cap-secs", 30.0));
-    rep.param("light", light).param("trips", trips).param("hogs", hogs).param("hog_kind", kind.name());
+    rep.param("light", light)
+        .param("trips", trips)
+        .param("hogs", hogs)
+        .param("hog_kind", kind.name());
     let stop = Arc::new(AtomicBool::new(false));
     for _ in 0..hogs {
-        let h = Hog { kind, sleep_ms, stop: stop.clone() };
+        let h = Hog {
+            kind,
+            sleep_ms,
+            stop: stop.clone(),
+        };
         rt.spawn(async move { Actor::spawn(None, h, ()).await.map(|_| ()) });
     }
     std::thread::sleep(Duration::from_millis(50));
@@ -456,7 +505,9 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
         let res = res_tx.clone();
         rt.spawn(async move {
             let (echo, _) = Actor::spawn(None, Echo, ()).await.unwrap();
-            Actor::spawn(None, Light { trips, res }, echo).await.unwrap();
+            Actor::spawn(None, Light { trips, res }, echo)
+                .await
+                .unwrap();
         });
     }
     let deadline = t0 + cap;
@@ -479,7 +530,15 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     stop.store(true, Ordering::Relaxed);
     report_fairness(
         &rep,
-        FairnessResult { latencies_ns: all, total, light, trips, finished, starved: finished < light, note: None },
+        FairnessResult {
+            latencies_ns: all,
+            total,
+            light,
+            trips,
+            finished,
+            starved: finished < light,
+            note: None,
+        },
     );
 }
 
@@ -492,7 +551,11 @@ fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let mut lat = Vec::new();
     for _ in 0..kills {
         let stop = Arc::new(AtomicBool::new(false));
-        let h = Hog { kind, sleep_ms, stop: stop.clone() };
+        let h = Hog {
+            kind,
+            sleep_ms,
+            stop: stop.clone(),
+        };
         let (tx, rx) = std::sync::mpsc::channel::<Instant>();
         let (ref_tx, ref_rx) = std::sync::mpsc::channel();
         // The "monitor": a task awaiting the actor's JoinHandle, which completes when it is gone.
@@ -515,5 +578,211 @@ fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
             }
         }
     }
-    report_kill(&rep, &lat, kills, Some("ActorRef::kill; notification = the actor's JoinHandle completes"));
+    report_kill(
+        &rep,
+        &lat,
+        kills,
+        Some("ActorRef::kill; notification = the actor's JoinHandle completes"),
+    );
+}
+
+// ---------------------------------------------------------------- restart, crash_isolation
+
+/// A request to a supervised worker: some work, or a bad input that makes it fail.
+enum WMsg {
+    Work(u64, RpcReplyPort<u64>),
+    Crash(RpcReplyPort<u64>),
+}
+
+/// The supervised worker: holds a sum; a bad input makes `handle` return an error (the actor
+/// fails, its supervisor gets `SupervisionEvent::ActorFailed`).
+struct Worker;
+impl Actor for Worker {
+    type Msg = WMsg;
+    type State = u64;
+    type Arguments = ();
+    async fn pre_start(&self, _: ActorRef<WMsg>, _: ()) -> Res<u64> {
+        Ok(0)
+    }
+    async fn handle(&self, _: ActorRef<WMsg>, msg: WMsg, sum: &mut u64) -> Res<()> {
+        match msg {
+            WMsg::Work(x, reply) => {
+                *sum = sum.wrapping_add(x);
+                let _ = reply.send(*sum);
+                Ok(())
+            }
+            WMsg::Crash(_reply) => Err(CRASH_MSG.into()),
+        }
+    }
+}
+
+/// A one_for_one supervisor: spawns one linked, named worker per name and re-spawns a worker
+/// (same name) on its `ActorFailed` / `ActorTerminated`.
+struct Sup;
+impl Actor for Sup {
+    type Msg = ();
+    type State = HashMap<ActorId, String>;
+    type Arguments = Vec<String>;
+    async fn pre_start(&self, myself: ActorRef<()>, names: Vec<String>) -> Res<Self::State> {
+        let mut workers = HashMap::with_capacity(names.len());
+        for name in names {
+            let (w, _) =
+                Actor::spawn_linked(Some(name.clone()), Worker, (), myself.get_cell()).await?;
+            workers.insert(w.get_id(), name);
+        }
+        Ok(workers)
+    }
+    async fn handle(&self, _: ActorRef<()>, _: (), _: &mut Self::State) -> Res<()> {
+        Ok(())
+    }
+    async fn handle_supervisor_evt(
+        &self,
+        myself: ActorRef<()>,
+        evt: SupervisionEvent,
+        workers: &mut Self::State,
+    ) -> Res<()> {
+        if let SupervisionEvent::ActorFailed(cell, _)
+        | SupervisionEvent::ActorTerminated(cell, _, _) = evt
+        {
+            if let Some(name) = workers.remove(&cell.get_id()) {
+                let (w, _) =
+                    Actor::spawn_linked(Some(name.clone()), Worker, (), myself.get_cell()).await?;
+                workers.insert(w.get_id(), name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Crash the worker registered as `name`, then call it by name until the restarted worker
+/// answers; the time from the crash request to that answer.
+async fn crash_and_wait(name: &str) -> Duration {
+    let t0 = Instant::now();
+    if let Some(w) = ActorRef::<WMsg>::where_is(name) {
+        let _ = call!(w, WMsg::Crash);
+    }
+    loop {
+        if let Some(w) = ActorRef::<WMsg>::where_is(name) {
+            if call!(w, WMsg::Work, 0).is_ok() {
+                return t0.elapsed();
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
+const SUP_NOTE: &str = "supervisor actor: spawn_linked named workers, re-spawned on \
+                        ActorFailed/ActorTerminated; crash = handle returns Err; called by name \
+                        (registry::where_is), retried until the restarted worker answers";
+
+fn restart(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let crashes = args.usize("crashes", 200);
+    rep.param("crashes", crashes);
+    let lat = run_on(rt, async move {
+        let (_sup, _h) = Actor::spawn(None, Sup, vec!["worker".to_string()])
+            .await
+            .expect("supervisor");
+        let mut lat = Vec::with_capacity(crashes);
+        for _ in 0..crashes {
+            lat.push(crash_and_wait("worker").await);
+        }
+        lat
+    });
+    report_restart(&rep, &lat, crashes, Some(SUP_NOTE));
+}
+
+fn crash_isolation(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let children = args.usize("children", 10_000).max(1);
+    let clients = args.usize("clients", 100).clamp(1, children);
+    let requests = args.u64("requests", 10);
+    rep.param("children", children)
+        .param("clients", clients)
+        .param("requests", requests);
+    let r = run_on(rt, async move {
+        let names: Arc<Vec<String>> = Arc::new((0..children).map(|i| format!("w{i}")).collect());
+        let (_sup, _h) = Actor::spawn(None, Sup, names.to_vec())
+            .await
+            .expect("supervisor");
+        let barrier = Arc::new(Barrier::new(clients + 1));
+        let mut handles = Vec::with_capacity(clients);
+        for j in 0..clients {
+            let (names, b) = (names.clone(), barrier.clone());
+            handles.push(tokio::spawn(async move {
+                b.wait().await;
+                let n = &names;
+                iso_client_loop(
+                    n.len(),
+                    j,
+                    clients,
+                    requests,
+                    |c| crash_and_wait(&n[c]),
+                    |c, k| async move {
+                        match ActorRef::<WMsg>::where_is(n[c].as_str()) {
+                            Some(w) => call!(w, WMsg::Work, k).is_ok(),
+                            None => false,
+                        }
+                    },
+                )
+                .await
+            }));
+        }
+        barrier.wait().await;
+        let t0 = Instant::now();
+        let mut total = IsolationResult::default();
+        for h in handles {
+            total.merge(h.await.expect("client"));
+        }
+        total.total = t0.elapsed();
+        total
+    });
+    report_isolation(&rep, &r, Some(SUP_NOTE));
+}
+
+// ---------------------------------------------------------------- idle10m
+
+fn idle10m(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let n = args.usize("n", 10_000_000).max(1);
+    rep.param("n", n);
+    let budget = idle_budget_bytes(args);
+    let r = run_on(rt, async move {
+        let mut actors = Vec::with_capacity(n);
+        let step = n.div_ceil(IDLE_STEPS);
+        let rss_before = rss_bytes();
+        let t0 = Instant::now();
+        let mut infeasible = None;
+        while actors.len() < n {
+            let end = (actors.len() + step).min(n);
+            while actors.len() < end {
+                // Actor::spawn returns once pre_start has run: the actor is up and waiting.
+                actors.push(Actor::spawn(None, Idle, ()).await.expect("spawn"));
+            }
+            if actors.len() < n {
+                infeasible = idle_over_budget(actors.len(), n, rss_before, rss_bytes(), budget);
+                if infeasible.is_some() {
+                    break;
+                }
+            }
+        }
+        let spawn = t0.elapsed();
+        let spawned = actors.len();
+        tokio::task::yield_now().await;
+        let rss_after = rss_bytes();
+        let t1 = Instant::now();
+        for (a, _) in &actors {
+            let _ = a.cast(());
+        }
+        for (_, h) in actors {
+            let _ = h.await;
+        }
+        IdleResult {
+            n,
+            spawned,
+            spawn,
+            release: t1.elapsed(),
+            rss_before,
+            rss_after,
+            infeasible,
+        }
+    });
+    report_idle(&rep, &r);
 }

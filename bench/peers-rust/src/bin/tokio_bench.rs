@@ -29,6 +29,8 @@ fn main() {
         "call" => call(&rt, &args, rep),
         "fairness" => fairness(&rt, &args, rep),
         "kill" => kill(&rt, &args, rep),
+        "restart" | "crash_isolation" => no_supervisor(&args, rep),
+        "idle10m" => idle10m(&rt, &args, rep),
         w => usage_exit(&format!("unknown workload {w}")),
     }
     hard_exit(0)
@@ -39,7 +41,8 @@ fn run_on<F: Future + Send + 'static>(rt: &tokio::runtime::Runtime, fut: F) -> F
 where
     F::Output: Send + 'static,
 {
-    rt.block_on(rt.spawn(fut)).expect("coordinator task panicked")
+    rt.block_on(rt.spawn(fut))
+        .expect("coordinator task panicked")
 }
 
 async fn wait_count(c: &AtomicUsize, n: usize) {
@@ -83,7 +86,6 @@ fn spawn_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     emit_spawn(&rep, n, spawn_t, settle_t, release_t, rss0, rss1);
 }
 
-
 fn ring(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let procs = args.usize("procs", 1000).max(2);
     let laps = args.u64("laps", 1000);
@@ -92,7 +94,8 @@ fn ring(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let elapsed = run_on(rt, async move {
         let (done_tx, done_rx) = oneshot::channel::<()>();
         let mut done_tx = Some(done_tx);
-        let (txs, rxs): (Vec<_>, Vec<_>) = (0..procs).map(|_| mpsc::unbounded_channel::<u64>()).unzip();
+        let (txs, rxs): (Vec<_>, Vec<_>) =
+            (0..procs).map(|_| mpsc::unbounded_channel::<u64>()).unzip();
         // Process i forwards to process i+1; the token starts at process 0 with value hops and,
         // since hops is a multiple of procs, comes back to process 0 with value 0.
         for (i, mut rx) in rxs.into_iter().enumerate() {
@@ -119,7 +122,6 @@ fn ring(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     });
     report_ring(&rep, procs, laps, elapsed);
 }
-
 
 fn pingpong(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let pairs = args.usize("pairs", 1000);
@@ -155,7 +157,6 @@ fn pingpong(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     report_pingpong(&rep, pairs, trips, elapsed);
 }
 
-
 type BoxFut = Pin<Box<dyn Future<Output = u64> + Send>>;
 
 fn skynet(num: u64, size: u64, div: u64) -> BoxFut {
@@ -186,7 +187,6 @@ fn skynet_bench(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     });
     report_skynet(&rep, leaves, sum, elapsed);
 }
-
 
 type CallReq = (u64, oneshot::Sender<u64>);
 
@@ -230,8 +230,12 @@ fn call(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     report_call(&rep, callers, calls, &mut avgs, elapsed);
 }
 
-
-fn spawn_hog(rt: &tokio::runtime::Runtime, kind: HogKind, sleep_ms: u64, stop: Arc<AtomicBool>) -> tokio::task::JoinHandle<()> {
+fn spawn_hog(
+    rt: &tokio::runtime::Runtime,
+    kind: HogKind,
+    sleep_ms: u64,
+    stop: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
     rt.spawn(async move {
         match kind {
             HogKind::Spin => {
@@ -257,20 +261,24 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let kind = args.hog_kind();
     let sleep_ms = args.u64("sleep-ms", 10);
     let cap = Duration::from_secs_f64(args.f64("cap-secs", 30.0));
-    rep.param("light", light).param("trips", trips).param("hogs", hogs).param("hog_kind", kind.name());
+    rep.param("light", light)
+        .param("trips", trips)
+        .param("hogs", hogs)
+        .param("hog_kind", kind.name());
     let stop = Arc::new(AtomicBool::new(false));
     for _ in 0..hogs {
         spawn_hog(rt, kind, sleep_ms, stop.clone());
     }
     std::thread::sleep(Duration::from_millis(50)); // let the hogs take the workers
-    // The coordinator is the main thread (not a worker), so a starved runtime cannot stop it
-    // from noticing the cap: results come back over a std channel with recv_timeout.
+                                                   // The coordinator is the main thread (not a worker), so a starved runtime cannot stop it
+                                                   // from noticing the cap: results come back over a std channel with recv_timeout.
     let (res_tx, res_rx) = std::sync::mpsc::channel::<Vec<u64>>();
     let t0 = Instant::now();
     for _ in 0..light {
         let res = res_tx.clone();
         rt.spawn(async move {
-            let (echo_tx, mut echo_rx) = mpsc::unbounded_channel::<(u64, mpsc::UnboundedSender<u64>)>();
+            let (echo_tx, mut echo_rx) =
+                mpsc::unbounded_channel::<(u64, mpsc::UnboundedSender<u64>)>();
             tokio::spawn(async move {
                 while let Some((v, from)) = echo_rx.recv().await {
                     let _ = from.send(v);
@@ -307,7 +315,15 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     stop.store(true, Ordering::Relaxed);
     report_fairness(
         &rep,
-        FairnessResult { latencies_ns: all, total, light, trips, finished, starved: finished < light, note: None },
+        FairnessResult {
+            latencies_ns: all,
+            total,
+            light,
+            trips,
+            finished,
+            starved: finished < light,
+            note: None,
+        },
     );
 }
 
@@ -342,5 +358,88 @@ fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
             }
         }
     }
-    report_kill(&rep, &lat, kills, Some("JoinHandle::abort; notification = JoinHandle completes"));
+    report_kill(
+        &rep,
+        &lat,
+        kills,
+        Some("JoinHandle::abort; notification = JoinHandle completes"),
+    );
+}
+
+// ---------------------------------------------------------------- restart, crash_isolation, idle10m
+
+/// tokio has no supervisors: a task that re-spawns another on a `JoinError` is not one.
+fn no_supervisor(args: &Args, mut rep: Reporter) {
+    let note = "tokio has no supervisors (no links, no restart strategy); a watcher task \
+                re-spawning on a JoinError would not be one";
+    if args.workload == "restart" {
+        rep.param("crashes", args.usize("crashes", 200));
+        report_unsupported(&rep, "restart_p50_us", "us", note);
+        report_unsupported(&rep, "restart_max_us", "us", note);
+    } else {
+        rep.param("children", args.usize("children", 10_000));
+        for (m, u) in [
+            ("served_share", "share"),
+            ("restart_p50_us", "us"),
+            ("restart_max_us", "us"),
+            ("total_ms", "ms"),
+        ] {
+            report_unsupported(&rep, m, u, note);
+        }
+    }
+}
+
+fn idle10m(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let n = args.usize("n", 10_000_000).max(1);
+    rep.param("n", n);
+    let budget = idle_budget_bytes(args);
+    let r = run_on(rt, async move {
+        let started = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let mut mailboxes: Vec<mpsc::UnboundedSender<u64>> = Vec::with_capacity(n);
+        let step = n.div_ceil(IDLE_STEPS);
+        let rss_before = rss_bytes();
+        let t0 = Instant::now();
+        let mut infeasible = None;
+        while mailboxes.len() < n {
+            let end = (mailboxes.len() + step).min(n);
+            while mailboxes.len() < end {
+                let (tx, mut rx) = mpsc::unbounded_channel::<u64>();
+                let (s, f) = (started.clone(), finished.clone());
+                tokio::spawn(async move {
+                    s.fetch_add(1, Ordering::Release);
+                    let _ = rx.recv().await;
+                    f.fetch_add(1, Ordering::Release);
+                });
+                mailboxes.push(tx);
+            }
+            if mailboxes.len() < n {
+                infeasible = idle_over_budget(mailboxes.len(), n, rss_before, rss_bytes(), budget);
+                if infeasible.is_some() {
+                    break;
+                }
+            }
+        }
+        let spawn = t0.elapsed();
+        let spawned = mailboxes.len();
+        wait_count(&started, spawned).await;
+        let rss_after = rss_bytes();
+        let t1 = Instant::now();
+        for tx in &mailboxes {
+            let _ = tx.send(0);
+        }
+        wait_count(&finished, spawned).await;
+        let release = t1.elapsed();
+        drop(mailboxes);
+        IdleResult {
+            n,
+            spawned,
+            spawn,
+            release,
+            rss_before,
+            rss_after,
+            infeasible,
+        }
+    });
+    report_idle(&rep, &r);
 }
