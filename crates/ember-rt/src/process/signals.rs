@@ -58,7 +58,10 @@ fn exit(pcb: &Arc<Pcb>, reason: ExitReason, reaped: bool) -> bool {
             pcb.rt.exiting.insert(pcb.pid.serial, pcb.clone());
         }
         let began = pcb.begin_exit(&st);
-        debug_assert!(began, "only `exit` leaves ALIVE, under the state lock held here");
+        debug_assert!(
+            began,
+            "only `exit` leaves ALIVE, under the state lock held here"
+        );
         let cold = st.take_cold();
         if !reaped {
             // Kept for introspection while the future is not dropped (a zombie, maybe).
