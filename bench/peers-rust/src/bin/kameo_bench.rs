@@ -6,6 +6,7 @@ use kameo::actor::{Actor, ActorRef, Spawn, WeakActorRef};
 use kameo::error::{ActorStopReason, Infallible};
 use kameo::mailbox;
 use kameo::message::{Context, Message};
+use kameo::supervision::{RestartPolicy, SupervisionStrategy};
 use peers_common::*;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -33,7 +34,8 @@ fn main() {
         "call" => call_bench(&rt, &args, rep),
         "fairness" => fairness(&rt, &args, rep),
         "kill" => kill(&rt, &args, rep),
-        "restart" | "crash_isolation" => not_written(&args, rep),
+        "restart" => restart(&rt, &args, rep),
+        "crash_isolation" => crash_isolation(&rt, &args, rep),
         "idle10m" => idle10m(&rt, &args, rep),
         w => usage_exit(&format!("unknown workload {w}")),
     }
@@ -591,28 +593,144 @@ fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     );
 }
 
-// ---------------------------------------------------------------- restart, crash_isolation, idle10m
+// ---------------------------------------------------------------- restart, crash_isolation
 
-/// kameo can supervise (`link` + `on_link_died`), but these two workloads are not written for it
-/// yet: reported as unsupported rather than half-done.
-fn not_written(args: &Args, mut rep: Reporter) {
-    let note = "not implemented for kameo yet (its link/on_link_died restart would be the way)";
-    if args.workload == "restart" {
-        rep.param("crashes", args.usize("crashes", 200));
-        report_unsupported(&rep, "restart_p50_us", "us", note);
-        report_unsupported(&rep, "restart_max_us", "us", note);
-    } else {
-        rep.param("children", args.usize("children", 10_000));
-        for (m, u) in [
-            ("served_share", "share"),
-            ("restart_p50_us", "us"),
-            ("restart_max_us", "us"),
-            ("total_ms", "ms"),
-        ] {
-            report_unsupported(&rep, m, u, note);
-        }
+/// The supervised worker: holds a sum; a bad input makes its handler panic (kameo catches it, the
+/// actor stops with `ActorStopReason::Panicked` and its supervisor restarts it).
+struct Worker {
+    sum: u64,
+}
+impl Actor for Worker {
+    type Args = ();
+    type Error = Infallible;
+    async fn on_start(_: (), _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(Worker { sum: 0 }) // a fresh state on every (re)start, as a process starts from init
     }
 }
+struct Work(u64);
+impl Message<Work> for Worker {
+    type Reply = u64;
+    async fn handle(&mut self, Work(x): Work, _: &mut Context<Self, u64>) -> u64 {
+        self.sum = self.sum.wrapping_add(x);
+        self.sum
+    }
+}
+struct Crash;
+impl Message<Crash> for Worker {
+    type Reply = ();
+    async fn handle(&mut self, _: Crash, _: &mut Context<Self, ()>) {
+        std::panic::panic_any(CRASH_MSG)
+    }
+}
+
+/// A one_for_one supervisor: its workers are started with `Spawn::supervise` (kameo's own
+/// supervision, built on links: the supervisor's actor loop restarts a dead child from its spec).
+struct Sup;
+impl Actor for Sup {
+    type Args = ();
+    type Error = Infallible;
+    fn supervision_strategy() -> SupervisionStrategy {
+        SupervisionStrategy::OneForOne
+    }
+    async fn on_start(_: (), _: ActorRef<Self>) -> Result<Self, Infallible> {
+        Ok(Sup)
+    }
+}
+
+/// Start one permanent worker under `sup`, allowed `max_restarts` restarts within 5 s (set above
+/// the number of crashes, so that the supervisor never gives up), and wait until it is up.
+async fn supervised_worker(sup: &ActorRef<Sup>, max_restarts: u64) -> ActorRef<Worker> {
+    let w = Worker::supervise(sup, ())
+        .restart_policy(RestartPolicy::Permanent)
+        .restart_limit(
+            u32::try_from(max_restarts).unwrap_or(u32::MAX),
+            Duration::from_secs(5),
+        )
+        .spawn()
+        .await;
+    w.wait_for_startup().await;
+    w
+}
+
+/// Crash the worker, then ask it for work until the restarted worker answers; the time from the
+/// crash request to that answer. The `ActorRef` (id and mailbox) survives a supervised restart, so
+/// there is no lookup; an ask arriving while it restarts fails (`ActorRestarting`) and is retried.
+async fn crash_and_wait(w: &ActorRef<Worker>) -> Duration {
+    let t0 = Instant::now();
+    let _ = w.ask(Crash).await;
+    while w.ask(Work(0)).await.is_err() {
+        tokio::task::yield_now().await;
+    }
+    t0.elapsed()
+}
+
+const SUP_NOTE: &str = "supervisor actor (OneForOne), workers started with Spawn::supervise \
+                        (RestartPolicy::Permanent); crash = a handler panics; the ActorRef and \
+                        mailbox survive the restart (no lookup), asks retried until it answers";
+
+fn restart(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let crashes = args.usize("crashes", 200);
+    rep.param("crashes", crashes);
+    quiet_crash_panics();
+    let lat = run_on(rt, async move {
+        let sup = Sup::spawn(());
+        let w = supervised_worker(&sup, crashes as u64 + 1).await;
+        let mut lat = Vec::with_capacity(crashes);
+        for _ in 0..crashes {
+            lat.push(crash_and_wait(&w).await);
+        }
+        lat
+    });
+    report_restart(&rep, &lat, crashes, Some(SUP_NOTE));
+}
+
+fn crash_isolation(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
+    let children = args.usize("children", 10_000).max(1);
+    let clients = args.usize("clients", 100).clamp(1, children);
+    let requests = args.u64("requests", 10);
+    rep.param("children", children)
+        .param("clients", clients)
+        .param("requests", requests);
+    quiet_crash_panics();
+    let r = run_on(rt, async move {
+        let sup = Sup::spawn(());
+        let mut workers = Vec::with_capacity(children);
+        for _ in 0..children {
+            // A worker crashes at most once per round.
+            workers.push(supervised_worker(&sup, requests + 1).await);
+        }
+        let workers = Arc::new(workers);
+        let barrier = Arc::new(Barrier::new(clients + 1));
+        let mut handles = Vec::with_capacity(clients);
+        for j in 0..clients {
+            let (ws, b) = (workers.clone(), barrier.clone());
+            handles.push(tokio::spawn(async move {
+                b.wait().await;
+                let w = &ws;
+                iso_client_loop(
+                    w.len(),
+                    j,
+                    clients,
+                    requests,
+                    |c| crash_and_wait(&w[c]),
+                    |c, k| async move { w[c].ask(Work(k)).await.is_ok() },
+                )
+                .await
+            }));
+        }
+        barrier.wait().await;
+        let t0 = Instant::now();
+        let mut total = IsolationResult::default();
+        for h in handles {
+            total.merge(h.await.expect("client"));
+        }
+        total.total = t0.elapsed();
+        total
+    });
+    report_isolation(&rep, &r, Some(SUP_NOTE));
+}
+
+// ---------------------------------------------------------------- idle10m
 
 fn idle10m(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
     let n = args.usize("n", 10_000_000).max(1);
