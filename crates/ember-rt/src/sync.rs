@@ -11,6 +11,11 @@
 
 #![allow(dead_code)]
 
+#[cfg(loom)]
+pub(crate) use loom::sync::atomic::fence;
+#[cfg(not(loom))]
+pub(crate) use std::sync::atomic::fence;
+
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{
     AtomicBool, AtomicI32, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
@@ -71,3 +76,39 @@ impl<T> Mutex<T> {
 pub(crate) use parking_lot::RwLock;
 #[cfg(not(loom))]
 pub(crate) use std::sync::{Weak, mpsc};
+
+/// Thread parking with a wake-up token: crossbeam's parker, or a loom model of it.
+#[cfg(not(loom))]
+pub(crate) use crossbeam_utils::sync::{Parker, Unparker};
+
+/// Thread parking with a wake-up token (loom build): `unpark` before `park` is not lost.
+#[cfg(loom)]
+pub(crate) struct Parker(std::sync::Arc<loom::sync::Notify>, Unparker);
+
+/// The waking half of a [`Parker`] (loom build).
+#[cfg(loom)]
+#[derive(Clone)]
+pub(crate) struct Unparker(std::sync::Arc<loom::sync::Notify>);
+
+#[cfg(loom)]
+impl Parker {
+    pub(crate) fn new() -> Parker {
+        let n = std::sync::Arc::new(loom::sync::Notify::new());
+        Parker(n.clone(), Unparker(n))
+    }
+
+    pub(crate) fn unparker(&self) -> &Unparker {
+        &self.1
+    }
+
+    pub(crate) fn park(&self) {
+        self.0.wait();
+    }
+}
+
+#[cfg(loom)]
+impl Unparker {
+    pub(crate) fn unpark(&self) {
+        self.0.notify();
+    }
+}

@@ -13,9 +13,7 @@
 //! sleeper to unpark. Parkers keep a wake-up token, so an unpark landing between the re-check
 //! and `park` is not lost.
 
-use crossbeam_utils::sync::{Parker, Unparker};
-
-use crate::sync::{AtomicUsize, Mutex, Ordering};
+use crate::sync::{AtomicUsize, Mutex, Ordering, Parker, Unparker, fence};
 
 pub(crate) struct Idle {
     sleepers: Mutex<Vec<usize>>,
@@ -48,7 +46,7 @@ impl Idle {
         if searching {
             self.searching.fetch_sub(1, Ordering::SeqCst);
         }
-        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        fence(Ordering::SeqCst);
     }
 
     /// Worker `i` is awake again. Returns `true` if a producer unparked it (it is now counted
@@ -75,7 +73,7 @@ impl Idle {
 
     /// Wake one sleeping worker unless one is already searching. Call after publishing work.
     pub(crate) fn notify_one(&self) {
-        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        fence(Ordering::SeqCst);
         if self.searching.load(Ordering::SeqCst) > 0
             || self.num_sleepers.load(Ordering::SeqCst) == 0
         {
