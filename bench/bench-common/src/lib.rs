@@ -395,6 +395,52 @@ pub struct FairnessResult {
 }
 
 /// Print the fairness lines: `p50_us`, `p99_us`, `max_us`, `total_ms`.
+/// The coordinator's side of the fairness workload, shared by the Rust peers: collect each light
+/// process's latencies from `results` until all `light` have reported or `cap` (from `t0`) has
+/// passed, tell the hogs to stop, and report. Runs on the main thread, which is not a worker,
+/// so it notices the cap even when every worker is stuck.
+pub fn collect_fairness(
+    rep: &Reporter,
+    results: &std::sync::mpsc::Receiver<Vec<u64>>,
+    t0: std::time::Instant,
+    cap: Duration,
+    (light, trips): (usize, usize),
+    stop: &AtomicBool,
+    note: Option<&'static str>,
+) {
+    let deadline = t0 + cap;
+    let mut all = Vec::with_capacity(light * trips);
+    let mut finished = 0;
+    while finished < light {
+        let now = std::time::Instant::now();
+        if now >= deadline {
+            break;
+        }
+        match results.recv_timeout(deadline - now) {
+            Ok(l) => {
+                all.extend(l);
+                finished += 1;
+            }
+            Err(_) => break,
+        }
+    }
+    let total = t0.elapsed();
+    stop.store(true, Ordering::Relaxed);
+    report_fairness(
+        rep,
+        FairnessResult {
+            latencies_ns: all,
+            total,
+            light,
+            trips,
+            finished,
+            starved: finished < light,
+            note,
+        },
+    );
+}
+
+/// Report one fairness run (see [`collect_fairness`] for the usual way to get there).
 pub fn report_fairness(rep: &Reporter, mut r: FairnessResult) {
     r.latencies_ns.sort_unstable();
     let us: Vec<f64> = r.latencies_ns.iter().map(|&n| n as f64 / 1000.0).collect();

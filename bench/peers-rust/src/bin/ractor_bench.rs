@@ -510,36 +510,7 @@ fn fairness(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
                 .unwrap();
         });
     }
-    let deadline = t0 + cap;
-    let mut all = Vec::with_capacity(light * trips);
-    let mut finished = 0;
-    while finished < light {
-        let now = Instant::now();
-        if now >= deadline {
-            break;
-        }
-        match res_rx.recv_timeout(deadline - now) {
-            Ok(l) => {
-                all.extend(l);
-                finished += 1;
-            }
-            Err(_) => break,
-        }
-    }
-    let total = t0.elapsed();
-    stop.store(true, Ordering::Relaxed);
-    report_fairness(
-        &rep,
-        FairnessResult {
-            latencies_ns: all,
-            total,
-            light,
-            trips,
-            finished,
-            starved: finished < light,
-            note: None,
-        },
-    );
+    collect_fairness(&rep, &res_rx, t0, cap, (light, trips), &stop, None);
 }
 
 fn kill(rt: &tokio::runtime::Runtime, args: &Args, mut rep: Reporter) {
