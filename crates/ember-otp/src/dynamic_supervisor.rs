@@ -553,11 +553,7 @@ impl<A: Send + Sync + 'static> DynSup<A> {
                 let list = self
                     .children
                     .values()
-                    .map(|c| ChildInfo {
-                        id: c.spec.id.clone(),
-                        status: c.status,
-                        child_type: c.spec.child_type,
-                    })
+                    .map(|c| ChildInfo::of(&c.spec, c.status))
                     .collect();
                 let _ = reply.send(list);
             }

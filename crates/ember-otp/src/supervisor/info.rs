@@ -68,6 +68,17 @@ pub struct ChildInfo {
     pub child_type: ChildType,
 }
 
+impl ChildInfo {
+    /// The row of a child started from `spec`, now in `status`.
+    pub(crate) fn of(spec: &crate::child::ChildSpec, status: ChildStatus) -> ChildInfo {
+        ChildInfo {
+            id: spec.id.clone(),
+            status,
+            child_type: spec.child_type,
+        }
+    }
+}
+
 /// The result of `count_children` (Erlang `[{specs,_},{active,_},{supervisors,_},{workers,_}]`,
 /// Elixir a map with the same keys).
 ///

@@ -183,11 +183,7 @@ impl Sup {
                     .children
                     .iter()
                     .rev()
-                    .map(|c| ChildInfo {
-                        id: c.spec.id.clone(),
-                        status: c.status,
-                        child_type: c.spec.child_type,
-                    })
+                    .map(|c| ChildInfo::of(&c.spec, c.status))
                     .collect();
                 let _ = reply.send(list);
             }

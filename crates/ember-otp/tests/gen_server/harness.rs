@@ -8,6 +8,7 @@ pub(crate) const WAIT: Duration = Duration::from_secs(10);
 /// How long to listen to be fairly sure something does not happen.
 pub(crate) const QUIET: Duration = Duration::from_millis(150);
 
+/// `common::run` with this file's report capture installed first.
 pub(crate) fn run<M, F, Fut>(f: F) -> Fut::Output
 where
     M: Send + 'static,
@@ -16,17 +17,7 @@ where
     Fut::Output: Send + 'static,
 {
     capture_reports();
-    let rt = Runtime::builder()
-        .workers(2)
-        .thread_name("gs-test")
-        .build()
-        .unwrap();
-    let out = rt.run(move |mb: Mailbox<M>| async move {
-        tokio::time::timeout(Duration::from_secs(30), f(mb))
-            .await
-            .expect("test body hung")
-    });
-    out.unwrap_or_else(|reason| panic!("the test's root process died: {reason}"))
+    crate::common::run(f)
 }
 
 pub(crate) fn atom(a: &str) -> ExitReason {

@@ -23,6 +23,8 @@ use ember_rt::{ExitReason, Mailbox, Message, Pid, Runtime, Term, Timeout};
 //
 
 mod call;
+#[path = "../common/mod.rs"]
+mod common;
 mod harness;
 mod lifecycle;
 mod probe;
